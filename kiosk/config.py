@@ -1,0 +1,367 @@
+"""Kiosk configuration: ``kiosk.toml`` found, parsed and validated into typed dataclasses.
+
+Every key has a safe default except the ward's identity. With no file at all the kiosk runs
+as a demo ward. Problems are reported as sentences naming the file, line and key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from kiosk import fft
+
+APP_NAME = "ward-kiosk"
+CONFIG_ENV = "WARD_KIOSK_CONFIG"
+CONFIG_NAME = "kiosk.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. ``problems`` holds one sentence per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Location:
+    """Who this kiosk reports as: the FFT submission codes and the ward's clock."""
+
+    org_code: str
+    site_code: str
+    ward_name: str
+    display_name: str = ""
+    timezone: str = "Europe/London"
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.ward_name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    id: str = "fft-inpatient"
+    languages: tuple[str, ...] = ("en", "cy", "ur")
+    phone_link: str = ""
+    lead_in: bool = True
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """How the patient screens behave.
+
+    Attributes:
+        keyboard: ``qt`` for Qt Virtual Keyboard, ``system`` for the OS touch keyboard,
+            ``auto`` for Qt's on Linux and the OS keyboard on Windows.
+        mode: the FFT collection mode reported with each response.
+    """
+
+    idle_reset_seconds: int = 60
+    thanks_seconds: int = 6
+    repeat_tap_seconds: int = 10
+    fullscreen: bool = True
+    keyboard: str = "auto"
+    mode: str = "Other"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    server_url: str
+    enrollment_key: str = ""
+    ca_bundle: str = ""
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """The whole effective configuration.
+
+    Attributes:
+        source: the file it came from; None for the embedded demo ward.
+        warnings: things worth fixing that do not stop the kiosk (unknown keys).
+    """
+
+    location: Location
+    survey: SurveySettings = field(default_factory=SurveySettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    sync: SyncSettings | None = None
+    source: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source is None
+
+
+DEMO = KioskConfig(
+    location=Location(
+        org_code="DEMO",
+        site_code="DEMO1",
+        ward_name="Demo ward",
+        display_name="Demo ward",
+    )
+)
+
+
+def system_config_path() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
+        return Path(base) / APP_NAME / CONFIG_NAME
+    return Path("/etc") / APP_NAME / CONFIG_NAME
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_NAME
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """The config file to use: ``--config``, ``$WARD_KIOSK_CONFIG``, the user's, the system's.
+
+    An explicit path or environment variable must exist; the two standard places are optional.
+    """
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError([f"{explicit}: no such file; check the --config path"])
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise ConfigError([f"{path}: no such file; check ${CONFIG_ENV} or unset it"])
+        return path
+    for candidate in (user_config_path(), system_config_path()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: Path | None = None) -> KioskConfig:
+    """Find and load the configuration; the demo ward when there is no file."""
+    path = find_config(explicit)
+    return DEMO if path is None else load_config_file(path)
+
+
+def load_config_file(path: Path) -> KioskConfig:
+    """Parse and validate one ``kiosk.toml``.
+
+    :raises ConfigError: listing every problem, each naming the file, line and key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [f"{path}: cannot be read ({exc}); check the file and its permissions"]
+        ) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: is not valid TOML ({exc}); fix the line it names"]) from exc
+    return _Parser(path, text).parse(raw)
+
+
+_SECTIONS: dict[str, type] = {
+    "location": Location,
+    "survey": SurveySettings,
+    "kiosk": KioskSettings,
+    "sync": SyncSettings,
+}
+
+_ODS_CODE = re.compile(r"[A-Z0-9]{3,9}")
+
+
+class _Parser:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+
+    def where(self, section: str, key: str | None = None) -> str:
+        line = self.line_of(section, key)
+        name = f"[{section}] {key}" if key else f"[{section}]"
+        return f"{self.path} line {line}: {name}" if line else f"{self.path}: {name}"
+
+    def line_of(self, section: str, key: str | None) -> int | None:
+        current = ""
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            header = re.fullmatch(r"\[\s*([\w.\-]+)\s*\]\s*(#.*)?", stripped)
+            if header:
+                current = header.group(1)
+                if key is None and current == section:
+                    return number
+            elif key and current == section and re.match(rf"{re.escape(key)}\s*=", stripped):
+                return number
+        return None
+
+    def problem(self, section: str, key: str | None, message: str) -> None:
+        self.problems.append(f"{self.where(section, key)} {message}")
+
+    def parse(self, raw: dict[str, Any]) -> KioskConfig:
+        for name in raw:
+            if name not in _SECTIONS:
+                self.warnings.append(
+                    f"{self.path} line {self.line_of(name, None)}: unknown section [{name}] "
+                    f"is ignored; known sections are {', '.join(_SECTIONS)}"
+                )
+        sections: dict[str, dict[str, Any]] = {}
+        for name in _SECTIONS:
+            value = raw.get(name, {})
+            if not isinstance(value, dict):
+                self.problem(name, None, "must be a table, e.g. [" + name + "]")
+                value = {}
+            sections[name] = value
+
+        location = self.location(sections["location"])
+        survey = self.section("survey", SurveySettings, sections["survey"], _SURVEY_CHECKS)
+        kiosk = self.section("kiosk", KioskSettings, sections["kiosk"], _KIOSK_CHECKS)
+        sync = None
+        if "sync" in raw:
+            if not sections["sync"].get("server_url"):
+                self.problem(
+                    "sync",
+                    "server_url",
+                    "is missing; set it to the central server's https:// "
+                    "address, or remove the [sync] section to keep sync off",
+                )
+            else:
+                sync = self.section("sync", SyncSettings, sections["sync"], _SYNC_CHECKS)
+        if self.problems:
+            raise ConfigError(self.problems)
+        assert location is not None and survey is not None and kiosk is not None
+        return KioskConfig(location, survey, kiosk, sync, self.path, tuple(self.warnings))
+
+    def location(self, values: dict[str, Any]) -> Location | None:
+        required = {
+            "org_code": 'the trust\'s ODS code, e.g. "RWD"',
+            "site_code": 'the site\'s ODS code, e.g. "RWDLA"',
+            "ward_name": "the ward's name as reported to NHS England",
+        }
+        for key, meaning in required.items():
+            if key not in values:
+                self.problems.append(
+                    f"{self.path}: [location] {key} is missing; set it to {meaning}"
+                )
+        if any(key not in values for key in required):
+            return None
+        location: Location | None = self.section("location", Location, values, _LOCATION_CHECKS)
+        return location
+
+    def section(
+        self, name: str, cls: type[Any], values: dict[str, Any], checks: Mapping[str, _Check]
+    ) -> Any:
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        before = len(self.problems)
+        for key, value in values.items():
+            if key not in known:
+                self.warnings.append(
+                    f"{self.where(name, key)} is not a known setting and is ignored; "
+                    f"known settings are {', '.join(known)}"
+                )
+                continue
+            check = checks.get(key)
+            if check is None:
+                continue
+            message = check.validate(value)
+            if message:
+                self.problem(name, key, message)
+            else:
+                kwargs[key] = check.convert(value)
+        if len(self.problems) > before:
+            return None
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class _Check:
+    """How one key is validated: a predicate, the sentence to show, and a conversion."""
+
+    ok: Callable[[Any], bool]
+    expected: str
+    convert: Callable[[Any], Any] = lambda value: value
+
+    def validate(self, value: Any) -> str | None:
+        try:
+            good = self.ok(value)
+        except Exception:
+            good = False
+        return None if good else f"is {value!r}; expected {self.expected}"
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _whole(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+def _zone(value: Any) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+_LOCATION_CHECKS = {
+    "org_code": _Check(
+        lambda v: bool(_ODS_CODE.fullmatch(v)), "an ODS code of 3 to 9 capital letters or digits"
+    ),
+    "site_code": _Check(
+        lambda v: bool(_ODS_CODE.fullmatch(v)), "an ODS code of 3 to 9 capital letters or digits"
+    ),
+    "ward_name": _Check(
+        lambda v: _text(v) and 0 < len(v.strip()) <= 100, "text of 1 to 100 characters"
+    ),
+    "display_name": _Check(lambda v: _text(v) and len(v) <= 60, "text of up to 60 characters"),
+    "timezone": _Check(_zone, 'an IANA time zone name such as "Europe/London"'),
+}
+_SURVEY_CHECKS = {
+    "id": _Check(_text, 'a survey name from resources/surveys, e.g. "fft-inpatient"'),
+    "languages": _Check(
+        lambda v: isinstance(v, list) and bool(v) and all(map(_text, v)) and len(set(v)) == len(v),
+        'a list of language codes without repeats, e.g. ["en", "cy", "ur"]',
+        tuple,
+    ),
+    "phone_link": _Check(
+        lambda v: _text(v) and (v == "" or re.fullmatch(r"https?://\S+", v) is not None),
+        'an https:// address, or "" for no QR code',
+    ),
+    "lead_in": _Check(lambda v: isinstance(v, bool), "true or false"),
+}
+_KIOSK_CHECKS = {
+    "idle_reset_seconds": _Check(_whole(10, 3600), "a whole number of seconds from 10 to 3600"),
+    "thanks_seconds": _Check(_whole(2, 60), "a whole number of seconds from 2 to 60"),
+    "repeat_tap_seconds": _Check(_whole(0, 600), "a whole number of seconds from 0 to 600"),
+    "fullscreen": _Check(lambda v: isinstance(v, bool), "true or false"),
+    "keyboard": _Check(lambda v: v in ("auto", "qt", "system"), '"auto", "qt" or "system"'),
+    "mode": _Check(lambda v: v in fft.MODES, "one of " + ", ".join(f'"{m}"' for m in fft.MODES)),
+}
+_SYNC_CHECKS = {
+    "server_url": _Check(
+        lambda v: _text(v) and re.fullmatch(r"https?://[^\s/]+(/\S*)?", v) is not None,
+        'the server\'s address, e.g. "https://feedback.example.nhs.uk"',
+    ),
+    "enrollment_key": _Check(_text, "the enrollment key text IT was given"),
+    "ca_bundle": _Check(
+        lambda v: _text(v) and (v == "" or Path(v).is_file()),
+        'the path of an existing CA bundle file, or ""',
+    ),
+    "batch_size": _Check(_whole(1, 1000), "a whole number from 1 to 1000"),
+}

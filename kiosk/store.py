@@ -1,0 +1,345 @@
+"""The kiosk's local store: every response lands here, durably, before anything else happens.
+
+One SQLite file (WAL, ``synchronous=FULL``) through sqlite-utils. The UI thread records and
+updates responses; the sync worker opens its own ``LocalStore`` on the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from kiosk.fft import FFTCounts
+from kiosk.privacy import redact
+
+DB_NAME = "kiosk.db"
+COMMENT_LIMIT = 1000
+REPEAT_TAP = "repeat-tap"
+
+# A record whose respondent never pressed Send or Skip (the kiosk was switched off mid-way)
+# becomes eligible for sync after this long, so nothing waits forever.
+UNFINISHED_GRACE = timedelta(minutes=30)
+
+PENDING, SENT, REJECTED = "pending", "sent", "rejected"
+
+migrations = Migrations("kiosk")
+
+
+@migrations(name="0001_responses")
+def _create_responses(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            survey_id TEXT NOT NULL,
+            survey_version INTEGER NOT NULL,
+            answered_at TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 6),
+            answers TEXT NOT NULL DEFAULT '{}',
+            comment TEXT,
+            language TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            org_code TEXT NOT NULL,
+            site_code TEXT NOT NULL,
+            ward_name TEXT NOT NULL,
+            flags TEXT NOT NULL DEFAULT '[]',
+            finished_at TEXT,
+            sync_state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (sync_state IN ('pending', 'sent', 'rejected')),
+            synced_at TEXT,
+            sync_error TEXT
+        )
+        """
+    )
+
+
+@migrations(name="0002_indexes")
+def _create_indexes(db: sqlite_utils.Database) -> None:
+    # The outbox takes the oldest pending rows; staff figures group by ward date and code.
+    db.execute("CREATE INDEX responses_outbox ON responses (sync_state, answered_at)")
+    db.execute("CREATE INDEX responses_by_date ON responses (local_date, rating, flags)")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written. The message says what to do.
+
+    Attributes:
+        damaged: the file itself is corrupt (as opposed to a full disk or a permission).
+    """
+
+    def __init__(self, message: str, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What every response from this kiosk carries: where it was given and on which survey."""
+
+    survey_id: str
+    survey_version: int
+    org_code: str
+    site_code: str
+    ward_name: str
+    mode: str
+    timezone: ZoneInfo
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class LocalStore:
+    """The responses table and the operations the kiosk, staff screens and sync need.
+
+    Attributes:
+        path: the database file, or ``:memory:``.
+        db: the sqlite-utils database, for read-only use by callers that need SQL.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        try:
+            conn = sqlite3.connect(str(path), timeout=5.0)
+            self.db = sqlite_utils.Database(conn)
+            self._configure()
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(exc, path) from exc
+
+    def _configure(self) -> None:
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit has reached the disk before record() returns.
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> LocalStore:
+        return cls(data_dir / DB_NAME)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite_utils.Database]:
+        try:
+            with self.db.atomic() as db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(exc, self.path) from exc
+
+    # -- the patient flow ------------------------------------------------------------------
+
+    def record(
+        self,
+        rating: int,
+        origin: Origin,
+        *,
+        language: str,
+        flags: Sequence[str] = (),
+        at: datetime | None = None,
+    ) -> str:
+        """Store a new response durably and return its id (a UUID made here).
+
+        When this returns, the row is committed and on disk.
+        """
+        if rating not in range(1, 7):
+            raise ValueError(f"rating must be an FFT code 1-6, not {rating!r}")
+        moment = at or utc_now()
+        response_id = str(uuid.uuid4())
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO responses (id, survey_id, survey_version, answered_at, local_date,"
+                " rating, language, mode, org_code, site_code, ward_name, flags)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    response_id,
+                    origin.survey_id,
+                    origin.survey_version,
+                    _iso(moment),
+                    moment.astimezone(origin.timezone).date().isoformat(),
+                    rating,
+                    language,
+                    origin.mode,
+                    origin.org_code,
+                    origin.site_code,
+                    origin.ward_name,
+                    json.dumps(sorted(set(flags))),
+                ],
+            )
+        return response_id
+
+    def add_followup(self, response_id: str, themes: Iterable[str], comment: str) -> None:
+        """Store the follow-up answers on the same record; the comment is redacted first."""
+        text = redact(comment.strip()[:COMMENT_LIMIT]) or None
+        answers = json.dumps({"themes": sorted(set(themes))}) if themes else "{}"
+        with self._writing() as db:
+            cursor = db.execute(
+                "UPDATE responses SET answers = ?, comment = ? WHERE id = ?",
+                [answers, text, response_id],
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(response_id)
+
+    def finish(self, response_id: str, at: datetime | None = None) -> None:
+        """Mark the respondent as done with this record, so it may be synced."""
+        with self._writing() as db:
+            db.execute(
+                "UPDATE responses SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                [_iso(at or utc_now()), response_id],
+            )
+
+    def get(self, response_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
+        return _decode(rows[0]) if rows else None
+
+    # -- sync ----------------------------------------------------------------------------
+
+    def pending_batch(self, limit: int, now: datetime | None = None) -> list[dict[str, Any]]:
+        """The oldest pending responses whose respondent has finished, at most *limit*."""
+        cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
+        rows = self.db.query(
+            "SELECT * FROM responses WHERE sync_state = 'pending'"
+            " AND (finished_at IS NOT NULL OR answered_at < ?)"
+            " ORDER BY answered_at, rowid LIMIT ?",
+            [cutoff, limit],
+        )
+        return [_decode(row) for row in rows]
+
+    def apply_results(
+        self,
+        sent: Iterable[str],
+        rejected: Mapping[str, str] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Apply the server's per-item results in one transaction.
+
+        :param sent: ids the server named as accepted or duplicate.
+        :param rejected: id to the server's reason; kept here, shown to staff, not resent.
+        """
+        stamp = _iso(at or utc_now())
+        with self._writing() as db:
+            db.conn.executemany(
+                "UPDATE responses SET sync_state = 'sent', synced_at = ?, sync_error = NULL"
+                " WHERE id = ? AND sync_state = 'pending'",
+                [(stamp, rid) for rid in sent],
+            )
+            db.conn.executemany(
+                "UPDATE responses SET sync_state = 'rejected', synced_at = ?, sync_error = ?"
+                " WHERE id = ? AND sync_state = 'pending'",
+                [(stamp, reason, rid) for rid, reason in (rejected or {}).items()],
+            )
+
+    def sync_counts(self) -> dict[str, int]:
+        """Responses per sync state, every state present."""
+        counts = {PENDING: 0, SENT: 0, REJECTED: 0}
+        for row in self.db.query(
+            "SELECT sync_state, count(*) AS n FROM responses GROUP BY sync_state"
+        ):
+            counts[row["sync_state"]] = row["n"]
+        return counts
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete responses the server acknowledged more than *retention_days* ago."""
+        cutoff = _iso((now or utc_now()) - timedelta(days=retention_days))
+        with self._writing() as db:
+            cursor = db.execute(
+                "DELETE FROM responses WHERE sync_state = 'sent' AND synced_at < ?", [cutoff]
+            )
+            return cursor.rowcount
+
+    # -- figures -------------------------------------------------------------------------
+
+    def counts(self, first: date, last: date) -> FFTCounts:
+        """FFT counts for ward dates *first* to *last* inclusive.
+
+        Flagged responses (e.g. ``repeat-tap``) are left out of the six counts and counted
+        in ``excluded``.
+        """
+        by_code: dict[int, int] = {}
+        excluded = 0
+        rows = self.db.query(
+            "SELECT rating, flags = '[]' AS clean, count(*) AS n FROM responses"
+            " WHERE local_date BETWEEN ? AND ? GROUP BY rating, clean",
+            [first.isoformat(), last.isoformat()],
+        )
+        for row in rows:
+            if row["clean"]:
+                by_code[row["rating"]] = row["n"]
+            else:
+                excluded += row["n"]
+        return FFTCounts.from_mapping(by_code, excluded)
+
+    def integrity(self, quick: bool = False) -> str:
+        """``ok``, or what SQLite's integrity check found."""
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = self.db.execute(f"PRAGMA {pragma}").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(row[0]) for row in rows)
+
+
+def open_store(path: Path, now: datetime | None = None) -> tuple[LocalStore, Path | None]:
+    """Open the store at *path*; a damaged file is moved aside and a fresh one started.
+
+    Collection must go on, and nothing may be lost: the damaged file is kept beside the new
+    one with a timestamp for IT to recover. Returns the store and where the old file went.
+    """
+    try:
+        store = LocalStore(path)
+        if store.integrity(quick=True) == "ok":
+            return store, None
+        store.close()
+    except StoreError as exc:
+        if not exc.damaged:
+            raise
+    stamp = (now or utc_now()).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            part.rename(Path(f"{aside}{suffix}"))
+    return LocalStore(path), aside
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["answers"] = json.loads(row["answers"])
+    row["flags"] = json.loads(row["flags"])
+    return row
+
+
+def _store_error(exc: sqlite3.DatabaseError, path: Path | str) -> StoreError:
+    text = str(exc)
+    if "full" in text:
+        return StoreError(
+            f"{path}: the disk is full, so feedback cannot be saved; free some space "
+            "on the device (everything already saved is kept)"
+        )
+    if "not a database" in text or "malformed" in text:
+        return StoreError(
+            f"{path}: the database file is damaged ({text}); the kiosk moves it aside "
+            "and starts a new one when it next starts",
+            damaged=True,
+        )
+    if "readonly" in text or "unable to open" in text:
+        return StoreError(f"{path}: cannot write here ({text}); give the kiosk's user write access")
+    return StoreError(f"{path}: {text}")
