@@ -38,6 +38,7 @@ REQUIRED_TEXT = (
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+RLM = "\u200f"
 
 
 class SurveyError(Exception):
@@ -99,16 +100,21 @@ class Survey:
     def text(self, key: str, language: str, **values: object) -> str:
         """The UI string *key* in *language*, with ``{placeholders}`` filled from *values*."""
         template = self.strings[key][language]
-        return template.format(**values) if values else template
+        return self._directed(template.format(**values) if values else template, language)
 
     def answer(self, code: int, language: str) -> str:
-        return self.answers[code][language]
+        return self._directed(self.answers[code][language], language)
 
     def theme_text(self, theme_id: str, language: str) -> str:
         for theme in self.themes:
             if theme.id == theme_id:
-                return theme.text[language]
+                return self._directed(theme.text[language], language)
         raise KeyError(theme_id)
+
+    def _directed(self, text: str, language: str) -> str:
+        # A right-to-left sentence that starts with a Latin word ("Ward 7 ...") would be laid
+        # out left to right; a leading RIGHT-TO-LEFT MARK fixes the paragraph's direction.
+        return RLM + text if self.language(language).rtl else text
 
     def all_text(self, language: str) -> Iterable[str]:
         """Every string a patient may see in *language* (used to check font coverage)."""

@@ -1,0 +1,73 @@
+"""Render every patient screen to PNG at the three reference sizes, in English and Urdu.
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/render.py [OUT_DIR]
+
+The pictures are for people to look at: readable from a bed, nothing clipped or overlapping.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from kiosk.app import create_kiosk  # noqa: E402
+from kiosk.ui.window import KioskWindow  # noqa: E402
+
+SIZES = [(1280, 800), (800, 1280), (1920, 1080)]
+LANGUAGES = ["en", "ur"]
+CONFIG = """
+[location]
+org_code = "RWD"
+site_code = "RWDLA"
+ward_name = "Ward 7 Acute Medicine"
+display_name = "Ward 7"
+
+[survey]
+phone_link = "https://example.nhs.uk/feedback/ward7"
+"""
+
+
+def render(out: Path) -> list[Path]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "kiosk.toml"
+        config.write_text(CONFIG, encoding="utf-8")
+        window = create_kiosk(config, Path(tmp) / "data")
+        assert isinstance(window, KioskWindow)
+        window.show()
+        for width, height in SIZES:
+            window.resize(width, height)
+            for language in LANGUAGES:
+                window.set_language(language)
+                shots = {
+                    "question": lambda: None,
+                    "followup": lambda: window.question.faces[4].click(),
+                    "thanks": lambda: window.followup.send.click(),
+                }
+                for name, step in shots.items():
+                    step()
+                    if name == "followup":
+                        window.followup.chips["communication"].setChecked(True)
+                        window.followup.comment.setPlainText("The night staff were kind.")
+                    app.processEvents()
+                    path = out / f"{name}-{language}-{width}x{height}.png"
+                    window.grab().save(str(path))
+                    saved.append(path)
+                window.reset_for_next_person()
+        window.close()
+        window.store.close()
+    return saved
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
+    for path in render(target):
+        print(path)

@@ -1,0 +1,236 @@
+"""Command line and assembly: config, survey, store and window, built once, in one place.
+
+``create_kiosk()`` is the test seam: it builds the whole kiosk and returns its window without
+entering the event loop, for this project's tests and for any outside suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
+
+from kiosk import __version__
+from kiosk.config import APP_NAME, ConfigError, KioskConfig, load_config, load_config_file
+from kiosk.store import DB_NAME, LocalStore, StoreError, open_store
+from kiosk.survey import Survey, SurveyError, load_survey
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger("kiosk")
+
+LAST_GOOD_CONFIG = "last-good-kiosk.toml"
+
+
+class DataDirError(Exception):
+    """The data directory cannot be created or written."""
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def prepare_data_dir(data_dir: Path | None) -> Path:
+    """Create the data directory if needed and prove it is writable.
+
+    :raises DataDirError: with what to do about it.
+    """
+    path = data_dir or default_data_dir()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise DataDirError(
+            f"data dir {path} is not writable ({exc.strerror or exc}); give the kiosk's user "
+            "write access, or choose another folder with --data-dir"
+        ) from exc
+    return path
+
+
+def load_everything(
+    config_path: Path | None, data_dir: Path | None
+) -> tuple[KioskConfig, Survey, Path]:
+    """Config, survey and data dir, validated. Raises ConfigError, SurveyError or DataDirError."""
+    config = load_config(config_path)
+    data = prepare_data_dir(data_dir)
+    survey = load_survey(config.survey.id, config.survey.languages)
+    return config, survey, data
+
+
+def input_method(setting: str, platform: str = sys.platform) -> str | None:
+    """The Qt input method for the on-screen keyboard setting.
+
+    ``auto`` means Qt Virtual Keyboard on Linux tablets (which have no keyboard of their own)
+    and the operating system's touch keyboard on Windows.
+    """
+    if setting == "qt" or (setting == "auto" and platform != "win32"):
+        return "qtvirtualkeyboard"
+    return None
+
+
+def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) -> QWidget:
+    """Build the whole kiosk and return its top-level window, not yet shown.
+
+    A QApplication must exist (pytest-qt's ``qapp`` provides one; ``main`` makes its own).
+    """
+    from kiosk.ui.theme import load_fonts
+    from kiosk.ui.window import KioskWindow
+
+    config, survey, data = load_everything(config_path, data_dir)
+    for warning in config.warnings:
+        log.warning("%s", warning)
+    store, moved_aside = open_store(data / DB_NAME)
+    if moved_aside:
+        log.error("the database was damaged; it was moved to %s and a new one started", moved_aside)
+    load_fonts()
+    window = KioskWindow(config, survey, store)
+    if config.source is not None and config.source != data / LAST_GOOD_CONFIG:
+        _keep_last_good(config.source, data)
+    return window
+
+
+def _keep_last_good(source: Path, data: Path) -> None:
+    # A kiosk whose config is later broken by hand keeps running on the last one that worked.
+    try:
+        shutil.copyfile(source, data / LAST_GOOD_CONFIG)
+    except OSError as exc:
+        log.warning("could not keep a copy of the working config: %s", exc)
+
+
+def check(config_path: Path | None, data_dir: Path | None) -> int:
+    """``--check``: one line per part, and a non-zero exit if any part is wrong."""
+    problems = 0
+
+    def line(part: str, ok: bool, text: str) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        print(f"{part:<9} {'OK  ' if ok else 'FAIL'} {text}")
+
+    config: KioskConfig | None = None
+    try:
+        config = load_config(config_path)
+        where = config.source or "no kiosk.toml found: embedded demo ward"
+        loc = config.location
+        line("config", True, f"{where}: {loc.ward_name} ({loc.org_code} / {loc.site_code})")
+        for warning in config.warnings:
+            print(f"{'':<9} WARN {warning}")
+    except ConfigError as exc:
+        for problem in exc.problems:
+            line("config", False, problem)
+
+    survey: Survey | None = None
+    if config is not None:
+        try:
+            survey = load_survey(config.survey.id, config.survey.languages)
+            names = ", ".join(
+                f"{lang.code}{' (draft translation)' if lang.draft else ''}"
+                for lang in survey.languages
+            )
+            line("survey", True, f"{survey.id} version {survey.version}: {names}")
+        except SurveyError as exc:
+            line("survey", False, str(exc))
+
+    try:
+        data = prepare_data_dir(data_dir)
+        store = LocalStore.in_dir(data)
+        integrity = store.integrity()
+        counts = store.sync_counts()
+        store.close()
+        line(
+            "data dir",
+            integrity == "ok",
+            f"{data} is writable; {sum(counts.values())} responses "
+            f"({counts['pending']} waiting to sync); integrity {integrity}",
+        )
+    except (DataDirError, StoreError) as exc:
+        line("data dir", False, str(exc))
+
+    if survey is not None:
+        from kiosk.ui.fonts import missing_glyphs
+
+        gaps = missing_glyphs(survey)
+        if gaps:
+            for code, chars in gaps.items():
+                line("fonts", False, f"no bundled font draws {chars!r} for '{code}'")
+        else:
+            codes = ", ".join(lang.code for lang in survey.languages)
+            line("fonts", True, f"bundled fonts draw every string in {codes}")
+    return 1 if problems else 0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ward-kiosk",
+        description="NHS Friends and Family Test kiosk for a hospital ward.",
+    )
+    parser.add_argument("--config", type=Path, help="kiosk.toml to use (overrides the search)")
+    parser.add_argument("--data-dir", type=Path, help="where responses are stored")
+    parser.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
+    parser.add_argument(
+        "--check", action="store_true", help="validate config, survey, data dir and fonts; exit"
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.add_argument("--version", action="version", version=f"ward-kiosk {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.check:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtGui import QGuiApplication
+
+        _app = QGuiApplication(sys.argv[:1])
+        return check(args.config, args.data_dir)
+
+    config_path = args.config
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        fallback = (args.data_dir or default_data_dir()) / LAST_GOOD_CONFIG
+        if not fallback.is_file():
+            return _fail(exc)
+        log.error("%s; running on the last config that worked, %s", exc, fallback)
+        config_path = fallback
+        config = load_config_file(fallback)
+    method = input_method(config.kiosk.keyboard)
+    if method and "QT_IM_MODULE" not in os.environ:
+        os.environ["QT_IM_MODULE"] = method
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    try:
+        window = create_kiosk(config_path, args.data_dir)
+    except (ConfigError, SurveyError, DataDirError, StoreError) as exc:
+        return _fail(exc)
+    if config.kiosk.fullscreen and not args.windowed:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    return app.exec()
+
+
+def _fail(exc: Exception) -> int:
+    print(f"ward-kiosk cannot start: {exc}", file=sys.stderr)
+    print("Run `python -m kiosk --check` to see every problem.", file=sys.stderr)
+    return 2

@@ -1,0 +1,71 @@
+"""The patient flow's logic, without Qt: who is answering now, and when a tap is a repeat.
+
+Screens report intent ("rated 2", "sent these themes"); the session turns it into store calls.
+A clock is injected so the repeat-tap rule is tested without waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from kiosk.store import REPEAT_TAP, LocalStore, Origin
+
+
+class FeedbackSession:
+    """The respondent currently at the kiosk, if any.
+
+    Attributes:
+        current: id of the response being answered, None between respondents.
+        rating: the FFT code of ``current``.
+    """
+
+    def __init__(
+        self,
+        store: LocalStore,
+        origin: Origin,
+        repeat_tap_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.origin = origin
+        self.repeat_tap_seconds = repeat_tap_seconds
+        self._clock = clock
+        self._last_finished: float | None = None
+        self.current: str | None = None
+        self.rating: int | None = None
+
+    def rate(self, rating: int, language: str) -> str | None:
+        """Record a face tap durably; None if a response is already open (a double tap).
+
+        :raises StoreError: the response could not be saved (nothing was recorded).
+        """
+        if self.current is not None:
+            return None
+        flags = []
+        if (
+            self._last_finished is not None
+            and self._clock() - self._last_finished < self.repeat_tap_seconds
+        ):
+            flags.append(REPEAT_TAP)
+        self.current = self.store.record(rating, self.origin, language=language, flags=flags)
+        self.rating = rating
+        return self.current
+
+    def follow_up(self, themes: Iterable[str], comment: str) -> None:
+        """Store what the respondent gave on the follow-up screen on the same record."""
+        themes = list(themes)
+        if self.current is not None and (themes or comment.strip()):
+            self.store.add_followup(self.current, themes, comment)
+
+    def finish(self, last_activity: float | None = None) -> None:
+        """The respondent is done.
+
+        :param last_activity: clock time of their last touch. An idle reset passes it, so the
+            repeat-tap window starts when they walked away, not when the timer fired.
+        """
+        if self.current is None:
+            return
+        response_id, self.current, self.rating = self.current, None, None
+        self._last_finished = self._clock() if last_activity is None else last_activity
+        self.store.finish(response_id)

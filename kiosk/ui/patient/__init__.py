@@ -1,0 +1,1 @@
+"""The screens a patient or visitor sees: question, follow-up, thank-you."""

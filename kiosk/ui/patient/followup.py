@@ -1,0 +1,148 @@
+"""The follow-up screen: a prompt that fits the answer, theme chips and an optional comment."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk import fft
+from kiosk.store import COMMENT_LIMIT
+from kiosk.survey import Survey
+from kiosk.ui.widgets.labels import make_button, make_label, set_words
+
+
+class FollowUpScreen(QWidget):
+    """Asks what was good, or what could be better.
+
+    Attributes:
+        chips: theme id to its checkable button.
+        comment: the free-text box (at most ``COMMENT_LIMIT`` characters).
+
+    Signals:
+        sent(list, str): "Send" with the chosen theme ids and the comment.
+        skipped(): "Skip".
+    """
+
+    sent = Signal(list, str)
+    skipped = Signal()
+
+    def __init__(self, survey: Survey, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("followup-screen")
+        self.setProperty("screen", True)
+        self.rating: int | None = None
+        self._language = survey.default_language
+        self._survey = survey
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setSpacing(12)
+        self.prompt = make_label("heading")
+        self.prompt.setObjectName("followup-prompt")
+        self.themes_hint = make_label("hint")
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.themes_hint)
+
+        self.chips_grid = QGridLayout()
+        self.chips_grid.setSpacing(12)
+        self.chips: dict[str, QPushButton] = {}
+        for theme in survey.themes:
+            chip = make_button("chip", checkable=True)
+            chip.setObjectName(f"theme-{theme.id}")
+            self.chips[theme.id] = chip
+        self._columns = 0
+        self.set_columns(4)
+        layout.addLayout(self.chips_grid)
+
+        self.comment_label = make_label("body")
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("comment")
+        self.comment.setTabChangesFocus(True)
+        self.comment.textChanged.connect(self._on_text_changed)
+        self.comment_label.setBuddy(self.comment)
+        self.counter = make_label("hint")
+        self.counter.setObjectName("comment-counter")
+        self.comment_hint = make_label("hint")
+        layout.addWidget(self.comment_label)
+        layout.addWidget(self.comment, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.comment_hint, 1)
+        below.addWidget(self.counter)
+        layout.addLayout(below)
+
+        buttons = QHBoxLayout()
+        self.skip = make_button("secondary")
+        self.skip.setObjectName("skip")
+        self.send = make_button("primary")
+        self.send.setObjectName("send")
+        self.skip.clicked.connect(self.skipped)
+        self.send.clicked.connect(lambda: self.sent.emit(*self.answers()))
+        buttons.addWidget(self.skip)
+        buttons.addStretch(1)
+        buttons.addWidget(self.send)
+        layout.addLayout(buttons)
+
+    def set_columns(self, columns: int) -> None:
+        """Lay the chips out *columns* to a row (fewer on a narrow screen)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for index, chip in enumerate(self.chips.values()):
+            self.chips_grid.addWidget(chip, index // columns, index % columns)
+
+    def begin(self, rating: int) -> None:
+        """Start afresh for a respondent who gave *rating*."""
+        self.rating = rating
+        for chip in self.chips.values():
+            chip.setChecked(False)
+        self.comment.clear()
+        self._show_prompt()
+
+    def answers(self) -> tuple[list[str], str]:
+        """What has been given so far: chosen theme ids and the comment as typed."""
+        themes = [theme for theme, chip in self.chips.items() if chip.isChecked()]
+        return themes, self.comment.toPlainText()
+
+    def show_text(self, survey: Survey, language: str) -> None:
+        self._survey, self._language = survey, language
+        self._show_prompt()
+        self.themes_hint.setText(survey.text("themes_hint", language))
+        for theme_id, chip in self.chips.items():
+            set_words(chip, survey.theme_text(theme_id, language))
+        set_words(self.comment_label, survey.text("comment_label", language))
+        self.comment.setAccessibleName(survey.text("comment_label", language))
+        self.comment_hint.setText(survey.text("comment_hint", language))
+        set_words(self.send, survey.text("send", language))
+        set_words(self.skip, survey.text("skip", language))
+        self._show_count()
+
+    def _show_prompt(self) -> None:
+        key = "followup_positive" if self.rating in fft.POSITIVE else "followup_negative"
+        self.prompt.setText(self._survey.text(key, self._language))
+
+    def _on_text_changed(self) -> None:
+        text = self.comment.toPlainText()
+        if len(text) > COMMENT_LIMIT:
+            # Typed or pasted past the limit: keep the first COMMENT_LIMIT characters.
+            self.comment.blockSignals(True)
+            self.comment.setPlainText(text[:COMMENT_LIMIT])
+            self.comment.moveCursor(QTextCursor.MoveOperation.End)
+            self.comment.blockSignals(False)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self.counter.setText(
+            self._survey.text(
+                "characters",
+                self._language,
+                count=len(self.comment.toPlainText()),
+                limit=COMMENT_LIMIT,
+            )
+        )

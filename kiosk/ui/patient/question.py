@@ -1,0 +1,90 @@
+"""The question screen: the FFT question in its exact words and the six faces."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk import fft
+from kiosk.survey import Survey
+from kiosk.ui.widgets.face_button import FaceButton
+from kiosk.ui.widgets.labels import make_label, set_words
+
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
+
+
+class QuestionScreen(QWidget):
+    """The screen a kiosk rests on.
+
+    Signals:
+        rated(int): a face was pressed; the FFT code.
+    """
+
+    rated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("question-screen")
+        self.setProperty("screen", True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 16)
+        layout.setSpacing(12)
+        layout.addStretch(1)
+        self.lead_in = make_label("lead")
+        self.question = make_label("question")
+        self.question.setObjectName("question")
+        self.alert = make_label("alert")
+        self.alert.hide()
+        layout.addWidget(self.lead_in)
+        layout.addWidget(self.question)
+        layout.addWidget(self.alert)
+
+        self.faces_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.faces_layout.setSpacing(16)
+        self.faces: dict[int, FaceButton] = {}
+        for code in fft.CODES:
+            face = FaceButton(code)
+            face.clicked.connect(lambda _=False, c=code: self.rated.emit(c))
+            self.faces[code] = face
+            self.faces_layout.addWidget(face)
+        layout.addLayout(self.faces_layout, 4)
+        layout.addStretch(1)
+
+        footer = QHBoxLayout()
+        self.ward = make_label("footer")
+        self.ward.setObjectName("ward-name")
+        self.demo = make_label("footer")
+        self.demo.setObjectName("demo-notice")
+        self.demo.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+        footer.addWidget(self.ward)
+        footer.addWidget(self.demo)
+        layout.addLayout(footer)
+
+    def set_portrait(self, portrait: bool, width: int) -> None:
+        """Faces in a column (each face beside its words) on a tall screen, else in a row.
+
+        In a row, a face card is kept to about 1.4 times as tall as it is wide, so a tall
+        landscape screen does not stretch the cards into empty columns.
+        """
+        self.faces_layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        tallest = QWIDGETSIZE_MAX if portrait else int(width / len(self.faces) * 1.4)
+        for face in self.faces.values():
+            face.setMaximumHeight(tallest)
+
+    def show_text(
+        self, survey: Survey, language: str, ward: str, lead_in: bool, demo: bool
+    ) -> None:
+        self.lead_in.setVisible(lead_in)
+        self.lead_in.setText(survey.text("lead_in", language, ward=ward))
+        self.question.setText(survey.text("question", language))
+        for code, face in self.faces.items():
+            set_words(face, survey.answer(code, language))
+        self.ward.setText(ward)
+        self.demo.setText("Demo ward: not configured" if demo else "")
+        self.demo.setVisible(demo)
+
+    def show_alert(self, text: str) -> None:
+        self.alert.setText(text)
+        self.alert.setVisible(bool(text))

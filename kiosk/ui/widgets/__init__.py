@@ -1,0 +1,1 @@
+"""Reusable widgets: face buttons, the QR code, labelled buttons."""
