@@ -63,7 +63,7 @@ def load_everything(
     """Config, survey and data dir, validated. Raises ConfigError, SurveyError or DataDirError."""
     config = load_config(config_path)
     data = prepare_data_dir(data_dir)
-    survey = load_survey(config.survey.id, config.survey.languages)
+    survey = load_survey(config.survey.id, config.survey.languages, config.survey.folder)
     return config, survey, data
 
 
@@ -131,7 +131,7 @@ def check(config_path: Path | None, data_dir: Path | None) -> int:
     survey: Survey | None = None
     if config is not None:
         try:
-            survey = load_survey(config.survey.id, config.survey.languages)
+            survey = load_survey(config.survey.id, config.survey.languages, config.survey.folder)
             names = ", ".join(
                 f"{lang.code}{' (draft translation)' if lang.draft else ''}"
                 for lang in survey.languages

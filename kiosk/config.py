@@ -58,6 +58,12 @@ class SurveySettings:
     languages: tuple[str, ...] = ("en", "cy", "ur")
     phone_link: str = ""
     lead_in: bool = True
+    directory: str = ""
+
+    @property
+    def folder(self) -> Path | None:
+        """A trust's own folder of survey files; None means the ones shipped with the kiosk."""
+        return Path(self.directory) if self.directory else None
 
 
 @dataclass(frozen=True)
@@ -344,6 +350,10 @@ _SURVEY_CHECKS = {
         'an https:// address, or "" for no QR code',
     ),
     "lead_in": _Check(lambda v: isinstance(v, bool), "true or false"),
+    "directory": _Check(
+        lambda v: _text(v) and (v == "" or Path(v).is_dir()),
+        'the path of an existing folder of survey .json files, or "" for the shipped ones',
+    ),
 }
 _KIOSK_CHECKS = {
     "idle_reset_seconds": _Check(_whole(10, 3600), "a whole number of seconds from 10 to 3600"),

@@ -1,0 +1,173 @@
+"""LocalStore: durability, migrations, the sync outbox, figures and recovery."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlite_utils
+
+from kiosk.store import (
+    UNFINISHED_GRACE,
+    LocalStore,
+    Origin,
+    StoreError,
+    migrations,
+    open_store,
+)
+
+ORIGIN = Origin(
+    survey_id="fft-inpatient",
+    survey_version=1,
+    org_code="RWD",
+    site_code="RWDLA",
+    ward_name="Ward 7",
+    mode="Other",
+    timezone=ZoneInfo("Europe/London"),
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = LocalStore(tmp_path / "kiosk.db")
+    yield store
+    store.close()
+
+
+def test_a_recorded_rating_is_visible_from_a_fresh_connection(store, tmp_path):
+    response_id = store.record(2, ORIGIN, language="en")
+    fresh = sqlite3.connect(tmp_path / "kiosk.db")
+    assert fresh.execute("SELECT rating FROM responses WHERE id = ?", [response_id]).fetchall() == [
+        (2,)
+    ]
+    fresh.close()
+
+
+def test_the_store_is_wal_with_full_sync(store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_record_keeps_utc_time_and_the_wards_local_date(store):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
+    at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    row = store.get(store.record(1, ORIGIN, language="cy", at=at))
+    assert row is not None
+    assert row["answered_at"] == "2026-06-30T23:30:00.000+00:00"
+    assert row["local_date"] == "2026-07-01"
+    assert row["language"] == "cy" and row["mode"] == "Other"
+    assert len(row["id"]) == 36 and row["sync_state"] == "pending"
+
+
+def test_record_refuses_a_code_outside_the_six(store):
+    with pytest.raises(ValueError):
+        store.record(7, ORIGIN, language="en")
+
+
+def test_followup_is_redacted_and_on_the_same_row(store):
+    response_id = store.record(4, ORIGIN, language="en")
+    store.add_followup(response_id, ["food", "staff"], "  my email is a.b@nhs.net  ")
+    row = store.get(response_id)
+    assert row is not None
+    assert row["answers"] == {"themes": ["food", "staff"]}
+    assert row["comment"] == "my email is [email removed]"
+
+
+def test_migrations_run_from_an_empty_file(tmp_path):
+    store = LocalStore(tmp_path / "new.db")
+    applied = [m.name for m in migrations.applied(store.db)]
+    assert applied == [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
+    store.close()
+
+
+@pytest.mark.parametrize("stop_before", [m.name for m in migrations._migrations])
+def test_migrations_run_from_each_earlier_schema(tmp_path, stop_before):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before=stop_before)
+    if old["responses"].exists():
+        old.execute(
+            "INSERT INTO responses (id, survey_id, survey_version, answered_at, local_date, rating,"
+            " language, mode, org_code, site_code, ward_name)"
+            " VALUES ('old-1', 'fft-inpatient', 1, '2026-01-01T10:00:00.000+00:00', '2026-01-01',"
+            " 2, 'en', 'Other', 'RWD', 'RWDLA', 'Ward 7')"
+        )
+        old.conn.commit()
+    old.close()
+
+    store = LocalStore(path)
+    assert migrations.pending(store.db) == []
+    if stop_before != migrations._migrations[0].name:
+        assert store.get("old-1") is not None
+    store.record(1, ORIGIN, language="en")
+    assert store.integrity() == "ok"
+    store.close()
+
+
+def test_pending_batch_is_oldest_first_and_waits_for_the_respondent(store):
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    ids = [store.record(2, ORIGIN, language="en", at=start + timedelta(minutes=i)) for i in range(5)]
+    for response_id in ids[:4]:
+        store.finish(response_id)
+    now = start + timedelta(minutes=10)
+    assert [row["id"] for row in store.pending_batch(3, now=now)] == ids[:3]
+    assert [row["id"] for row in store.pending_batch(10, now=now)] == ids[:4]
+    # Someone who never pressed Send or Skip is not left out for ever.
+    later = start + UNFINISHED_GRACE + timedelta(minutes=5)
+    assert [row["id"] for row in store.pending_batch(10, now=later)] == ids
+
+
+def test_results_mark_sent_and_rejected_and_neither_is_resent(store):
+    ids = [store.record(1, ORIGIN, language="en") for _ in range(3)]
+    for response_id in ids:
+        store.finish(response_id)
+    store.apply_results(sent=[ids[0]], rejected={ids[1]: "conflict"})
+    assert [row["id"] for row in store.pending_batch(10)] == [ids[2]]
+    assert store.sync_counts() == {"pending": 1, "sent": 1, "rejected": 1}
+    rejected = store.get(ids[1])
+    assert rejected is not None and rejected["sync_error"] == "conflict"
+
+
+def test_counts_leave_flagged_responses_out_and_count_them_apart(store):
+    day = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    for rating in (1, 1, 2, 3, 4, 5, 6):
+        store.record(rating, ORIGIN, language="en", at=day)
+    store.record(1, ORIGIN, language="en", flags=["repeat-tap"], at=day)
+    store.record(5, ORIGIN, language="en", at=day + timedelta(days=40))  # another month
+    counts = store.counts(date(2026, 11, 1), date(2026, 11, 30))
+    assert dict(counts.by_code) == {1: 2, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}
+    assert counts.total == 7 and counts.excluded == 1
+    assert counts.percent_positive == pytest.approx(300 / 7)
+    assert counts.percent_negative == pytest.approx(200 / 7)
+
+
+def test_purge_removes_only_acknowledged_rows_past_retention(store):
+    old, unsent = (store.record(1, ORIGIN, language="en") for _ in range(2))
+    store.finish(old)
+    store.apply_results(sent=[old], at=datetime.now(UTC) - timedelta(days=100))
+    assert store.purge(retention_days=90) == 1
+    assert store.get(old) is None and store.get(unsent) is not None
+
+
+def test_a_damaged_file_is_moved_aside_and_collection_goes_on(tmp_path):
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(b"this is not a database" * 100)
+    store, aside = open_store(path, now=datetime(2026, 11, 26, 9, 30, tzinfo=UTC))
+    assert aside == tmp_path / "kiosk.db.damaged-20261126T093000Z"
+    assert aside.read_bytes().startswith(b"this is not a database")
+    store.record(3, ORIGIN, language="en")
+    assert store.sync_counts()["pending"] == 1
+    store.close()
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_earlier_rows(store):
+    kept = store.record(1, ORIGIN, language="en")
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="disk is full"):
+        for _ in range(1000):
+            store.record(1, ORIGIN, language="en", flags=["x" * 500])
+    assert store.get(kept) is not None
