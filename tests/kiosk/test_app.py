@@ -1,0 +1,153 @@
+"""The command line: ``--check`` on good and bad input, and the on-screen keyboard choice."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.app import input_method
+from kiosk.resources import surveys_dir
+from tests.helpers import WARD_TOML
+
+
+def run_check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "WARD_KIOSK_CONFIG"}
+    base.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(Path(args[-1]).parent))
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--check", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_check_passes_on_a_good_config(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(WARD_TOML, encoding="utf-8")
+    result = run_check("--config", str(config), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0:2] for line in lines] == [
+        ["config", "OK"],
+        ["survey", "OK"],
+        ["data", "dir"],
+        ["fonts", "OK"],
+    ]
+    assert "Ward 7 Acute Medicine (RWD / RWDLA)" in lines[0]
+    assert "ur (draft translation)" in lines[1]
+    assert "integrity ok" in lines[2]
+
+
+def _survey_without_urdu_send(tmp_path: Path) -> Path:
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    data = json.loads((surveys_dir() / "fft-inpatient.json").read_text(encoding="utf-8"))
+    del data["text"]["send"]["ur"]
+    (folder / "fft-inpatient.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return folder
+
+
+BAD_INPUTS = {
+    "malformed TOML": ("[location\norg_code = 'RWD'\n", "is not valid TOML"),
+    "wrong types": (WARD_TOML + "[kiosk]\nrepeat_tap_seconds = true\n", "[kiosk] repeat_tap_seconds"),
+    "unknown survey": (WARD_TOML + '[survey]\nid = "fft-maternity"\n', "survey 'fft-maternity'"),
+    "missing string": (WARD_TOML + '[survey]\ndirectory = "{surveys}"\n', "text.send has no 'ur'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_check_names_the_problem_and_exits_non_zero(tmp_path, case):
+    text, expected = BAD_INPUTS[case]
+    if "{surveys}" in text:
+        text = text.replace("{surveys}", str(_survey_without_urdu_send(tmp_path)))
+    config = tmp_path / "kiosk.toml"
+    config.write_text(text, encoding="utf-8")
+    result = run_check("--config", str(config), "--data-dir", str(tmp_path / "data"))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert expected in output
+    assert "Traceback" not in output
+    failing = [line for line in result.stdout.splitlines() if " FAIL " in line]
+    assert failing and all(str(tmp_path) in line or "survey '" in line for line in failing)
+
+
+def test_check_refuses_an_unwritable_data_dir(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(WARD_TOML, encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_check("--config", str(config), "--data-dir", str(blocker / "data"))
+    assert result.returncode != 0
+    assert f"data dir  FAIL data dir {blocker / 'data'} is not writable" in result.stdout
+    assert "--data-dir" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_kiosk_refuses_to_start_on_a_broken_config_with_a_clear_message(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[location\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "ward-kiosk cannot start" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_broken_config_falls_back_to_the_last_one_that_worked(qtbot, tmp_path):
+    from kiosk.app import LAST_GOOD_CONFIG, create_kiosk
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(WARD_TOML, encoding="utf-8")
+    window = create_kiosk(config, tmp_path / "data")
+    qtbot.addWidget(window)
+    window.store.close()
+    assert (tmp_path / "data" / LAST_GOOD_CONFIG).read_text(encoding="utf-8") == WARD_TOML
+
+
+@pytest.mark.parametrize(
+    ("setting", "platform", "expected"),
+    [
+        ("auto", "linux", "qtvirtualkeyboard"),
+        ("auto", "win32", None),
+        ("qt", "win32", "qtvirtualkeyboard"),
+        ("system", "linux", None),
+    ],
+)
+def test_on_screen_keyboard_choice(setting, platform, expected):
+    assert input_method(setting, platform) == expected
+
+
+def test_qt_virtual_keyboard_plugin_is_installed():
+    import PySide6
+
+    plugins = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforminputcontexts"
+    assert any(p.name.startswith("libqtvirtualkeyboardplugin") or "qtvirtualkeyboard" in p.name
+               for p in plugins.iterdir()), "PySide6-Addons with Qt Virtual Keyboard is missing"
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt install xvfb)")
+def test_virtual_keyboard_appears_for_the_comment_box_on_a_real_display(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(WARD_TOML, encoding="utf-8")
+    script = Path(__file__).with_name("keyboard_probe.py")
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "QT_IM_MODULE")}
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, str(script),
+         str(config), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "keyboard visible" in result.stdout
