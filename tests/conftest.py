@@ -6,12 +6,12 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.helpers import WARD_TOML  # noqa: E402
+from tests.helpers import WARD_TOML
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from kiosk.app import create_kiosk  # noqa: E402
-from kiosk.ui.window import KioskWindow  # noqa: E402
+from kiosk.app import create_kiosk
+from kiosk.ui.window import KioskWindow
 
 SIZES = [(1280, 800), (800, 1280), (1920, 1080)]
 LANGUAGES = ["en", "ur"]

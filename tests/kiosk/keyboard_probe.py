@@ -11,12 +11,12 @@ from pathlib import Path
 
 os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from kiosk.app import create_kiosk  # noqa: E402
+from kiosk.app import create_kiosk
 
 
 def main() -> int:
@@ -30,6 +30,7 @@ def main() -> int:
     def touch_comment_box() -> None:
         # A tap, as a patient would: Qt asks for the software keyboard on a click.
         QTest.mouseClick(window.followup.comment.viewport(), Qt.MouseButton.LeftButton)
+
     result = {"visible": False}
 
     def poll() -> None:

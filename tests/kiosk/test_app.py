@@ -56,7 +56,10 @@ def _survey_without_urdu_send(tmp_path: Path) -> Path:
 
 BAD_INPUTS = {
     "malformed TOML": ("[location\norg_code = 'RWD'\n", "is not valid TOML"),
-    "wrong types": (WARD_TOML + "[kiosk]\nrepeat_tap_seconds = true\n", "[kiosk] repeat_tap_seconds"),
+    "wrong types": (
+        WARD_TOML + "[kiosk]\nrepeat_tap_seconds = true\n",
+        "[kiosk] repeat_tap_seconds",
+    ),
     "unknown survey": (WARD_TOML + '[survey]\nid = "fft-maternity"\n', "survey 'fft-maternity'"),
     "missing string": (WARD_TOML + '[survey]\ndirectory = "{surveys}"\n', "text.send has no 'ur'"),
 }
@@ -131,8 +134,10 @@ def test_qt_virtual_keyboard_plugin_is_installed():
     import PySide6
 
     plugins = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforminputcontexts"
-    assert any(p.name.startswith("libqtvirtualkeyboardplugin") or "qtvirtualkeyboard" in p.name
-               for p in plugins.iterdir()), "PySide6-Addons with Qt Virtual Keyboard is missing"
+    assert any(
+        p.name.startswith("libqtvirtualkeyboardplugin") or "qtvirtualkeyboard" in p.name
+        for p in plugins.iterdir()
+    ), "PySide6-Addons with Qt Virtual Keyboard is missing"
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt install xvfb)")
@@ -142,8 +147,16 @@ def test_virtual_keyboard_appears_for_the_comment_box_on_a_real_display(tmp_path
     script = Path(__file__).with_name("keyboard_probe.py")
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "QT_IM_MODULE")}
     result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, str(script),
-         str(config), str(tmp_path / "data")],
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            sys.executable,
+            str(script),
+            str(config),
+            str(tmp_path / "data"),
+        ],
         capture_output=True,
         text=True,
         env=env,

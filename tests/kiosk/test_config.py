@@ -92,7 +92,7 @@ def test_the_wards_identity_is_required(tmp_path):
     ("extra", "fragment"),
     [
         ('timezone = "Mars/Olympus"', "[location] timezone"),
-        ('[survey]\nlanguages = []', "[survey] languages"),
+        ("[survey]\nlanguages = []", "[survey] languages"),
         ('[survey]\nphone_link = "ftp://x"', "[survey] phone_link"),
         ('[kiosk]\nmode = "Kiosk"', "[kiosk] mode"),
         ('[sync]\nenrollment_key = "k"', "[sync] server_url is missing"),

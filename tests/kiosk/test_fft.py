@@ -21,10 +21,20 @@ def test_no_responses_gives_no_percentage():
 
 def test_suppression_hides_small_counts_and_one_more_when_alone():
     assert suppress({1: 20, 2: 3, 3: 0, 4: 8, 5: 0, 6: 12}) == {
-        1: 20, 2: "*", 3: 0, 4: "*", 5: 0, 6: 12
+        1: 20,
+        2: "*",
+        3: 0,
+        4: "*",
+        5: 0,
+        6: 12,
     }
     assert suppress({1: 20, 2: 3, 3: 4, 4: 8, 5: 0, 6: 12}) == {
-        1: 20, 2: "*", 3: "*", 4: 8, 5: 0, 6: 12
+        1: 20,
+        2: "*",
+        3: "*",
+        4: 8,
+        5: 0,
+        6: 12,
     }
     assert suppress({1: 20, 2: 9}) == {1: 20, 2: 9, 3: 0, 4: 0, 5: 0, 6: 0}
 

@@ -109,7 +109,9 @@ def test_migrations_run_from_each_earlier_schema(tmp_path, stop_before):
 
 def test_pending_batch_is_oldest_first_and_waits_for_the_respondent(store):
     start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-    ids = [store.record(2, ORIGIN, language="en", at=start + timedelta(minutes=i)) for i in range(5)]
+    ids = [
+        store.record(2, ORIGIN, language="en", at=start + timedelta(minutes=i)) for i in range(5)
+    ]
     for response_id in ids[:4]:
         store.finish(response_id)
     now = start + timedelta(minutes=10)

@@ -63,7 +63,7 @@ def test_offering_a_subset_of_languages(survey_copy):
 
 
 def test_an_unknown_survey_id_lists_the_known_ones():
-    with pytest.raises(SurveyError, match="survey 'fft-outpatient' was not found.*fft-inpatient"):
+    with pytest.raises(SurveyError, match=r"survey 'fft-outpatient' was not found.*fft-inpatient"):
         load_survey("fft-outpatient")
 
 
@@ -84,7 +84,7 @@ def test_all_six_codes_must_be_present(survey_copy):
 
 def test_the_english_question_may_not_be_reworded(survey_copy):
     folder = survey_copy(lambda d: d["text"]["question"].update(en="How did we do?"))
-    with pytest.raises(SurveyError, match="text.question.en must be exactly"):
+    with pytest.raises(SurveyError, match=r"text\.question\.en must be exactly"):
         load_survey("fft-inpatient", None, folder)
 
 

@@ -185,7 +185,7 @@ def test_every_face_is_at_least_15mm_across(qtbot, make_kiosk, size):
 def test_every_control_is_named_by_its_words(qtbot, make_kiosk):
     from PySide6.QtWidgets import QAbstractButton
 
-    window = make_kiosk("[survey]\nphone_link = \"https://example.nhs.uk/ffT\"\n")
+    window = make_kiosk('[survey]\nphone_link = "https://example.nhs.uk/ffT"\n')
     for language in ("en", "cy", "ur"):
         window.set_language(language)
         buttons = window.findChildren(QAbstractButton)
