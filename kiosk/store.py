@@ -117,7 +117,8 @@ class LocalStore:
         self.path = path
         try:
             conn = sqlite3.connect(str(path), timeout=5.0)
-            self.db = sqlite_utils.Database(conn)
+            # No sqlite-utils plugins: scanning for them costs start-up time and adds nothing.
+            self.db = sqlite_utils.Database(conn, execute_plugins=False)
             self._configure()
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:

@@ -62,6 +62,20 @@ def render(out: Path) -> list[Path]:
                     window.grab().save(str(path))
                     saved.append(path)
                 window.reset_for_next_person()
+        # The accessibility toggles, as a patient with low vision would set them.
+        window.resize(*SIZES[0])
+        window.topbar.large_text.click()
+        window.topbar.high_contrast.click()
+        for name, step in {
+            "question": lambda: None,
+            "followup": lambda: window.question.faces[1].click(),
+        }.items():
+            step()
+            app.processEvents()
+            path = out / f"{name}-en-large-high-contrast-1280x800.png"
+            window.grab().save(str(path))
+            saved.append(path)
+        window.reset_for_next_person()
         window.close()
         window.store.close()
     return saved

@@ -89,7 +89,9 @@ class Look:
         return HIGH_CONTRAST if self.high_contrast else NORMAL
 
     def scaled(self, factor: float) -> int:
-        size = self.base_px * (1.3 if self.large_text else 1.0) * factor
+        # Nastaliq letters look large and its lines are about twice as tall as Latin ones.
+        script = 0.85 if self.rtl_script else 1.0
+        size = self.base_px * (1.3 if self.large_text else 1.0) * script * factor
         return max(12, round(size))
 
     def for_window(self, width: int, height: int) -> Look:
@@ -106,6 +108,8 @@ class Look:
             "bold": "normal" if self.rtl_script else "bold",
             "base": self.scaled(1.0),
             "small": self.scaled(0.8),
+            # The bar keeps its size with large text on, so its controls always fit.
+            "bar": max(12, round(self.base_px * 0.8)),
             "tiny": self.scaled(0.6),
             "h1": self.scaled(1.6),
             "h2": self.scaled(1.15),

@@ -100,9 +100,9 @@ class KioskWindow(QWidget):
         self.followup.skipped.connect(self._on_skipped)
         self.thanks.finished.connect(self.reset_for_next_person)
 
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Watching input for the idle reset starts once the first frame is up: nobody can touch
+        # the screen before that, and it keeps start-up short.
+        QTimer.singleShot(0, self._watch_input)
         self._show_text()
         self._apply_look()
 
@@ -202,19 +202,27 @@ class KioskWindow(QWidget):
         for face in self.question.faces.values():
             face.colours = self.look.colours
             face.update()
+        self.followup.fit_columns(self.width())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         size = event.size()
         portrait = size.height() > size.width()
         self.question.set_portrait(portrait, size.width())
-        self.followup.set_columns(3 if portrait else 4)
+        self.thanks.set_portrait(portrait)
         look = self.look.for_window(size.width(), size.height())
         if look != self.look:
             self.look = look
             self._apply_look()
+        else:
+            self.followup.fit_columns(size.width())
 
     # -- idle ----------------------------------------------------------------------------
+
+    def _watch_input(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _USER_INPUT:

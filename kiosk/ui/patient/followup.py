@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QScroller,
     QVBoxLayout,
     QWidget,
 )
@@ -41,8 +44,22 @@ class FollowUpScreen(QWidget):
         self.rating: int | None = None
         self._language = survey.default_language
         self._survey = survey
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 24)
+        # Large text, or a tall script such as Nastaliq, may not fit the screen: the questions
+        # scroll (by finger too) while Send and Skip stay in place below them.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("followup-scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        body = QWidget()
+        body.setProperty("screen", True)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(32, 24, 32, 12)
         layout.setSpacing(12)
         self.prompt = make_label("heading")
         self.prompt.setObjectName("followup-prompt")
@@ -71,6 +88,7 @@ class FollowUpScreen(QWidget):
         self.counter.setObjectName("comment-counter")
         self.comment_hint = make_label("hint")
         layout.addWidget(self.comment_label)
+        self.comment.setMinimumHeight(self.comment.fontMetrics().lineSpacing() * 3)
         layout.addWidget(self.comment, 1)
         below = QHBoxLayout()
         below.addWidget(self.comment_hint, 1)
@@ -78,6 +96,7 @@ class FollowUpScreen(QWidget):
         layout.addLayout(below)
 
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(32, 0, 32, 0)
         self.skip = make_button("secondary")
         self.skip.setObjectName("skip")
         self.send = make_button("primary")
@@ -87,13 +106,22 @@ class FollowUpScreen(QWidget):
         buttons.addWidget(self.skip)
         buttons.addStretch(1)
         buttons.addWidget(self.send)
-        layout.addLayout(buttons)
+        outer.addLayout(buttons)
+
+    def fit_columns(self, width: int) -> None:
+        """As many chips to a row as fit across *width* (at most four)."""
+        widest = max(chip.sizeHint().width() for chip in self.chips.values())
+        spacing = self.chips_grid.horizontalSpacing()
+        room = width - 2 * 32 - 24  # the body's margins and a scroll bar
+        self.set_columns(max(1, min(4, (room + spacing) // (widest + spacing))))
 
     def set_columns(self, columns: int) -> None:
-        """Lay the chips out *columns* to a row (fewer on a narrow screen)."""
+        """Lay the chips out *columns* to a row."""
         if columns == self._columns:
             return
         self._columns = columns
+        for chip in self.chips.values():
+            self.chips_grid.removeWidget(chip)
         for index, chip in enumerate(self.chips.values()):
             self.chips_grid.addWidget(chip, index // columns, index % columns)
 

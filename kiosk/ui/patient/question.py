@@ -29,6 +29,7 @@ class QuestionScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 16)
         layout.setSpacing(12)
+        self._layout = layout
         layout.addStretch(1)
         self.lead_in = make_label("lead")
         self.question = make_label("question")
@@ -72,6 +73,10 @@ class QuestionScreen(QWidget):
         tallest = QWIDGETSIZE_MAX if portrait else int(width / len(self.faces) * 1.4)
         for face in self.faces.values():
             face.setMaximumHeight(tallest)
+        # Landscape centres the question and faces; portrait gives every spare pixel to faces.
+        spare = 0 if portrait else 1
+        self._layout.setStretch(0, spare)
+        self._layout.setStretch(self._layout.indexOf(self.faces_layout) + 1, spare)
 
     def show_text(
         self, survey: Survey, language: str, ward: str, lead_in: bool, demo: bool

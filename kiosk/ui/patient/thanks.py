@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.survey import Survey
 from kiosk.ui.widgets.labels import make_label
@@ -34,7 +34,8 @@ class ThanksScreen(QWidget):
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
 
-        layout = QHBoxLayout(self)
+        layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout = layout
         layout.setContentsMargins(48, 32, 48, 32)
         layout.setSpacing(48)
         words = QVBoxLayout()
@@ -56,12 +57,19 @@ class ThanksScreen(QWidget):
         phone_layout = QVBoxLayout(self.phone)
         phone_layout.addStretch(1)
         self.qr = QrCode(phone_link)
+        self.qr.setMaximumSize(400, 400)  # big enough for any phone at arm's length
         self.qr_caption = make_label("body")
-        phone_layout.addWidget(self.qr, 0)
+        phone_layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         phone_layout.addWidget(self.qr_caption)
         phone_layout.addStretch(1)
         layout.addWidget(self.phone, 2)
         self.phone.setVisible(bool(phone_link))
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Thanks above the QR code on a tall screen, beside it on a wide one."""
+        self._layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
 
     def start(self, seconds: int) -> None:
         self.remaining = seconds

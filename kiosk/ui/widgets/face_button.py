@@ -108,13 +108,13 @@ class FaceButton(QAbstractButton):
             align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         else:
             # Face above its words, the pair centred in the card.
-            # Room for three lines on every card, so all six faces line up.
-            text_height = min(metrics.lineSpacing() * 3, inner.height() * 0.45)
+            # Room for three lines on every card, so all six faces line up; the face gives way.
+            text_height = min(metrics.lineSpacing() * 3, inner.height() * 0.7)
             side = min(inner.width(), inner.height() - text_height - 8)
             top = inner.top() + (inner.height() - side - 8 - text_height) / 2
             face = QRectF(inner.center().x() - side / 2, top, side, side)
             text_rect = QRectF(inner.left(), face.bottom() + 8, inner.width(), text_height)
-            align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+            align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
         flags = Qt.TextFlag.TextWordWrap
         self._renderer.render(painter, face)
         painter.setPen(QColor(self.colours["text"]))
