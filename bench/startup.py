@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 COMMON = """
 import os, sys, time
@@ -39,7 +38,9 @@ class FirstPaint(QObject):
         return False
 """
 
-BARE = COMMON + """
+BARE = (
+    COMMON
+    + """
 app = QApplication(sys.argv[:1])
 window = QLabel("Overall, how was your experience of our service?")
 watcher = FirstPaint()
@@ -48,9 +49,11 @@ window.resize(1280, 800)
 window.show()
 app.exec()
 """
+)
 
-KIOSK = COMMON + """
-from pathlib import Path
+KIOSK = (
+    COMMON
+    + """
 app = QApplication(sys.argv[:1])
 from kiosk.app import create_kiosk
 window = create_kiosk(None, Path(sys.argv[1]))
@@ -60,6 +63,7 @@ window.resize(1280, 800)
 window.show()
 app.exec()
 """
+)
 
 
 def measure(script: str, data_dir: str) -> tuple[float, int]:
@@ -97,7 +101,9 @@ def main() -> None:
         start = statistics.median(r[0] for r in runs)
         rss = statistics.median(r[1] for r in runs)
         medians[name] = (start, rss)
-        print(f"{name:<6} start median {start * 1000:7.0f} ms   idle RSS median {rss / 1024:6.1f} MiB")
+        print(
+            f"{name:<6} start median {start * 1000:7.0f} ms   idle RSS median {rss / 1024:6.1f} MiB"
+        )
     start_ratio = medians["kiosk"][0] / medians["bare"][0]
     rss_ratio = medians["kiosk"][1] / medians["bare"][1]
     print(

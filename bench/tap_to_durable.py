@@ -59,7 +59,7 @@ def main() -> None:
             for i in range(per_round):
                 start = time.perf_counter()
                 bare.execute("BEGIN")
-                bare.execute(INSERT, [str(uuid.uuid4()), "2026-11-26T10:00:00.000+00:00", i % 6 + 1])
+                bare.execute(INSERT, [str(uuid.uuid4()), "2026-11-26T10:00:00Z", i % 6 + 1])
                 bare.execute("COMMIT")
                 bare_times.append(time.perf_counter() - start)
         store.close()

@@ -33,8 +33,7 @@ phone_link = "https://example.nhs.uk/feedback/ward7"
 """
 
 
-def render(out: Path) -> list[Path]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def render(app: QApplication, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,5 +82,7 @@ def render(out: Path) -> list[Path]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
-    for path in render(target):
+    application = QApplication(sys.argv[:1])
+    for path in render(application, target):
         print(path)
+    application.shutdown()  # tear Qt down before Python's final garbage collection

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 def qr_matrix(data: str) -> list[list[bool]]:
     """The dark/light modules of a QR code for *data*, with a four-module quiet zone."""
     import qrcode  # only kiosks with a phone link need it, so it stays off the start-up path
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
     code.make(fit=True)
