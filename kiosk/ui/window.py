@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
@@ -99,6 +99,10 @@ class KioskWindow(QWidget):
         self.followup.sent.connect(self._on_sent)
         self.followup.skipped.connect(self._on_skipped)
         self.thanks.finished.connect(self.reset_for_next_person)
+
+        keyboard = QGuiApplication.inputMethod()
+        keyboard.visibleChanged.connect(self._fit_above_keyboard)
+        keyboard.keyboardRectangleChanged.connect(self._fit_above_keyboard)
 
         # Watching input for the idle reset starts once the first frame is up: nobody can touch
         # the screen before that, and it keeps start-up short.
@@ -203,6 +207,22 @@ class KioskWindow(QWidget):
             face.colours = self.look.colours
             face.update()
         self.followup.fit_columns(self.width())
+
+    def _fit_above_keyboard(self) -> None:
+        """Keep what is being typed, and Send, above an on-screen keyboard that covers us."""
+        keyboard = QGuiApplication.inputMethod()
+        covered = 0
+        if keyboard.isVisible():
+            # Qt reports the keyboard in the focused window's coordinates: this window's.
+            covered = max(0, self.height() - int(keyboard.keyboardRectangle().top()))
+            covered = min(covered, self.height() // 2)
+        layout = self.layout()
+        if layout is not None and layout.contentsMargins().bottom() != covered:
+            layout.setContentsMargins(0, 0, 0, covered)
+        # While typing, the words being typed need the room more than the language buttons.
+        self.topbar.setVisible(not covered)
+        if covered:
+            QTimer.singleShot(0, self.followup.show_comment)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -34,9 +34,19 @@ def main() -> int:
     result = {"visible": False}
 
     def poll() -> None:
-        if QGuiApplication.inputMethod().isVisible():
+        keyboard = QGuiApplication.inputMethod()
+        if keyboard.isVisible() and not result["visible"]:
             result["visible"] = True
-            app.quit()
+            QTimer.singleShot(500, check_room)
+
+    def check_room() -> None:
+        # What is being typed, and Send, must sit above the keyboard, not under it.
+        top = QGuiApplication.inputMethod().keyboardRectangle().top()
+        for name, widget in (("comment", window.followup.comment), ("send", window.followup.send)):
+            bottom = widget.mapTo(window, widget.rect().bottomLeft()).y()
+            print(f"{name} bottom {bottom} keyboard top {top:.0f}")
+            result[f"{name} above"] = widget.isVisible() and bottom <= top
+        app.quit()
 
     timer = QTimer()
     timer.timeout.connect(poll)
@@ -46,7 +56,7 @@ def main() -> int:
     app.exec()
     window.store.close()
     print("keyboard visible" if result["visible"] else "keyboard not visible")
-    return 0 if result["visible"] else 1
+    return 0 if all(result.values()) and len(result) == 3 else 1
 
 
 if __name__ == "__main__":

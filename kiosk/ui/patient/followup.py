@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -48,16 +48,18 @@ class FollowUpScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 24)
         # Large text, or a tall script such as Nastaliq, may not fit the screen: the questions
         # scroll (by finger too) while Send and Skip stay in place below them.
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("followup-scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setObjectName("followup-scroll")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        touch = QScroller.ScrollerGestureType.TouchGesture
+        QScroller.grabGesture(self.body_scroll.viewport(), touch)
         body = QWidget()
         body.setProperty("screen", True)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self._body = body
+        self.body_scroll.setWidget(body)
+        outer.addWidget(self.body_scroll, 1)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(32, 24, 32, 12)
         layout.setSpacing(12)
@@ -112,7 +114,7 @@ class FollowUpScreen(QWidget):
         """As many chips to a row as fit across *width* (at most four)."""
         widest = max(chip.sizeHint().width() for chip in self.chips.values())
         spacing = self.chips_grid.horizontalSpacing()
-        room = width - 2 * 32 - 24  # the body's margins and a scroll bar
+        room = width - 2 * 32  # the body's margins
         self.set_columns(max(1, min(4, (room + spacing) // (widest + spacing))))
 
     def set_columns(self, columns: int) -> None:
@@ -124,6 +126,17 @@ class FollowUpScreen(QWidget):
             self.chips_grid.removeWidget(chip)
         for index, chip in enumerate(self.chips.values()):
             self.chips_grid.addWidget(chip, index // columns, index % columns)
+
+    def show_comment(self) -> None:
+        """Scroll the comment box into view (the keyboard has taken the lower screen)."""
+        top = self.comment_label.mapTo(self._body, QPoint(0, 0)).y()
+        self.body_scroll.verticalScrollBar().setValue(top)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.comment.hasFocus():
+            # Squeezed by an on-screen keyboard: once laid out, bring the typing back into view.
+            QTimer.singleShot(0, self.show_comment)
 
     def begin(self, rating: int) -> None:
         """Start afresh for a respondent who gave *rating*."""
