@@ -206,7 +206,7 @@ class KioskWindow(QWidget):
         for face in self.question.faces.values():
             face.colours = self.look.colours
             face.update()
-        self.followup.fit_columns(self.width())
+        self.followup.fit(self.width())
 
     def _fit_above_keyboard(self) -> None:
         """Keep what is being typed, and Send, above an on-screen keyboard that covers us."""
@@ -235,7 +235,7 @@ class KioskWindow(QWidget):
             self.look = look
             self._apply_look()
         else:
-            self.followup.fit_columns(size.width())
+            self.followup.fit(size.width())
 
     # -- idle ----------------------------------------------------------------------------
 

@@ -61,8 +61,8 @@ class FollowUpScreen(QWidget):
         self.body_scroll.setWidget(body)
         outer.addWidget(self.body_scroll, 1)
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(32, 24, 32, 12)
-        layout.setSpacing(12)
+        layout.setContentsMargins(32, 16, 32, 8)
+        layout.setSpacing(8)
         self.prompt = make_label("heading")
         self.prompt.setObjectName("followup-prompt")
         self.themes_hint = make_label("hint")
@@ -90,8 +90,7 @@ class FollowUpScreen(QWidget):
         self.counter.setObjectName("comment-counter")
         self.comment_hint = make_label("hint")
         layout.addWidget(self.comment_label)
-        self.comment.setMinimumHeight(self.comment.fontMetrics().lineSpacing() * 3)
-        layout.addWidget(self.comment, 1)
+        layout.addWidget(self.comment)
         below = QHBoxLayout()
         below.addWidget(self.comment_hint, 1)
         below.addWidget(self.counter)
@@ -110,8 +109,12 @@ class FollowUpScreen(QWidget):
         buttons.addWidget(self.send)
         outer.addLayout(buttons)
 
-    def fit_columns(self, width: int) -> None:
-        """As many chips to a row as fit across *width* (at most four)."""
+    def fit(self, width: int) -> None:
+        """Fit the current text size: three lines of comment, as many chips to a row as fit
+        across *width* (at most four)."""
+        # A fixed height, so the screen scrolls only when it must (large text, Nastaliq).
+        # Four lines' height: three lines of text plus the box's padding and border.
+        self.comment.setFixedHeight(self.comment.fontMetrics().lineSpacing() * 4)
         widest = max(chip.sizeHint().width() for chip in self.chips.values())
         spacing = self.chips_grid.horizontalSpacing()
         room = width - 2 * 32  # the body's margins
