@@ -54,6 +54,7 @@ app.exec()
 KIOSK = (
     COMMON
     + """
+from pathlib import Path
 app = QApplication(sys.argv[:1])
 from kiosk.app import create_kiosk
 window = create_kiosk(None, Path(sys.argv[1]))
