@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
-from kiosk import fft
+from sync import fft
 
 APP_NAME = "ward-kiosk"
 CONFIG_ENV = "WARD_KIOSK_CONFIG"

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from kiosk.fft import FFTCounts
 from kiosk.privacy import redact
+from sync.fft import FFTCounts
 
 DB_NAME = "kiosk.db"
 COMMENT_LIMIT = 1000

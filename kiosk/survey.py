@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import fft
 from kiosk.resources import surveys_dir
+from sync import fft
 
 #: UI strings every survey must provide in every language it offers.
 REQUIRED_TEXT = (

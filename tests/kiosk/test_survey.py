@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import fft
 from kiosk.resources import surveys_dir
 from kiosk.survey import RLM, SurveyError, load_survey
+from sync import fft
 
 
 @pytest.fixture

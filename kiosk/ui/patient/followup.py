@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import fft
 from kiosk.store import COMMENT_LIMIT
 from kiosk.survey import Survey
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
+from sync import fft
 
 
 class FollowUpScreen(QWidget):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk import fft
 from kiosk.survey import Survey
 from kiosk.ui.widgets.face_button import FaceButton
 from kiosk.ui.widgets.labels import make_label, set_words
+from sync import fft
 
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 

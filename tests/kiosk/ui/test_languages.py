@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kiosk import fft
+from sync import fft
 from tests.helpers import find, rows, tap
 
 

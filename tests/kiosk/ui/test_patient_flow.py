@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk import fft
 from kiosk.ui.widgets.face_button import FaceButton, millimetres_to_pixels
+from sync import fft
 from tests.helpers import find, rows, tap
 
 QUICK = """

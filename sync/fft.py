@@ -1,4 +1,4 @@
-"""FFT arithmetic: the six codes, totals, % positive and % negative, and suppression.
+"""The FFT rules both ends need: the six codes, modes, totals, percentages and suppression.
 
 The rules are NHS England's: "Don't know" is in the denominator, and a published count
 below 5 is shown as ``*``, with a second pass so that no hidden count can be worked out.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.fft import FFTCounts, financial_year, suppress
+from sync.fft import FFTCounts, financial_year, suppress
 
 
 def test_dont_know_is_in_the_denominator():

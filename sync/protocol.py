@@ -1,0 +1,195 @@
+"""The wire protocol between kiosk and central server: every message, as pydantic models.
+
+This module is the contract. The server validates requests with it and publishes it as
+OpenAPI; the kiosk's client builds requests and checks replies with it. Unknown fields are
+refused everywhere, so a typo never becomes silently missing data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from sync import fft
+
+API_PREFIX = "/api/v1"
+MAX_BATCH_ITEMS = 1000
+MAX_BODY_BYTES = 2 * 1024 * 1024
+COMMENT_LIMIT = 1000
+
+# Responses dated before the FFT's current guidance, or in the future, are a broken clock.
+EARLIEST_ANSWER = datetime(2020, 1, 1, tzinfo=UTC)
+CLOCK_SLACK = timedelta(days=1)
+
+OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,9}$")]
+ShortText = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100)]
+Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{20,200}$")]
+Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+Mode = Literal[
+    "SMS",
+    "Electronic Discharge",
+    "Electronic Home",
+    "Paper Discharge",
+    "Paper Home",
+    "Telephone",
+    "Online",
+    "Other",
+]
+assert set(Mode.__args__) == set(fft.MODES)  # type: ignore[attr-defined]
+
+
+class Message(BaseModel):
+    """Every message: unknown fields refused. Numbers must be JSON numbers ("2" is refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Answers(Message):
+    """The follow-up answers: the theme chips chosen."""
+
+    themes: list[Word] = Field(default_factory=list, max_length=20)
+
+
+class Response(Message):
+    """One patient's response, as the kiosk stored it."""
+
+    id: UUID
+    survey_id: Annotated[str, StringConstraints(pattern=r"^[\w\-]{1,64}$")]
+    survey_version: StrictInt = Field(ge=1, le=10_000)
+    answered_at: AwareDatetime
+    local_date: date
+    rating: StrictInt = Field(ge=1, le=6)
+    answers: Answers = Field(default_factory=Answers)
+    comment: StrictStr | None = Field(default=None, max_length=COMMENT_LIMIT)
+    language: LanguageCode
+    mode: Mode
+    org_code: OdsCode
+    site_code: OdsCode
+    ward_name: ShortText
+    flags: list[Word] = Field(default_factory=list, max_length=10)
+
+    # Dates travel as RFC 3339 text; a bare number (a Unix time?) is refused, not guessed at.
+    @field_validator("answered_at", "local_date", mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not re.fullmatch(r"[0-9T:.+\-Z]{10,40}", value):
+                raise ValueError("must be an RFC 3339 date or time")
+            return value
+        if isinstance(value, (datetime, date)):
+            return value
+        raise ValueError("must be an RFC 3339 date or time as text")
+
+    @model_validator(mode="after")
+    def _plausible_dates(self) -> Response:
+        now = datetime.now(UTC)
+        if not EARLIEST_ANSWER <= self.answered_at <= now + CLOCK_SLACK:
+            raise ValueError(
+                f"answered_at {self.answered_at.isoformat()} is not between "
+                f"{EARLIEST_ANSWER.date()} and tomorrow; check the kiosk's clock"
+            )
+        if abs(self.local_date - self.answered_at.astimezone(UTC).date()) > timedelta(days=1):
+            raise ValueError("local_date must be within a day of answered_at")
+        return self
+
+    def content_key(self) -> str:
+        """The response's content in one canonical string, to tell a duplicate from a conflict."""
+        data = self.model_dump(mode="json")
+        data["answered_at"] = self.answered_at.astimezone(UTC).isoformat(timespec="milliseconds")
+        return _canonical(data)
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class Batch(Message):
+    """``POST /api/v1/responses/batch``: at most 1000 responses, oldest first."""
+
+    batch_id: UUID
+    responses: list[Response] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class Rejection(Message):
+    id: str
+    reason: str
+
+
+class BatchResult(Message):
+    """The server's verdict on every response of a batch it committed.
+
+    Attributes:
+        accepted: stored now.
+        duplicate: already stored with the same content (a retry); success all the same.
+        rejected: not stored, with the reason (``conflict`` when the id holds other content).
+    """
+
+    accepted: list[str] = Field(default_factory=list)
+    duplicate: list[str] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+
+
+class EnrollRequest(Message):
+    """``POST /api/v1/devices/enroll``: a kiosk trades an enrollment key for a device token."""
+
+    enrollment_key: Token
+    device_id: UUID
+    name: ShortText
+    app_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class EnrollReply(Message):
+    device_token: Token
+    org_code: OdsCode
+    site_code: OdsCode
+    ward_name: ShortText
+
+
+class Health(Message):
+    status: Literal["ok"]
+
+
+class ErrorReply(Message):
+    """Every 4xx and 5xx body: one sentence saying what went wrong and what to do."""
+
+    detail: str
+
+
+class FFTRow(Message):
+    """One place's FFT figures for a month. Cells are counts, or ``*`` where suppressed."""
+
+    org_code: str
+    site_code: str | None
+    ward_name: str | None
+    counts: dict[str, int | str]
+    total: int | str
+    percent_positive: float | None
+    percent_negative: float | None
+    excluded: int
+    modes: dict[str, int] = Field(default_factory=dict)
+
+
+class FFTReport(Message):
+    """``GET /api/v1/reports/fft``: the month's figures at ward, site or organisation level."""
+
+    period: str
+    level: Literal["ward", "site", "org"]
+    suppressed: bool
+    rows: list[FFTRow]

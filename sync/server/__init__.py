@@ -1,0 +1,1 @@
+"""The central server: enrolls kiosks, ingests their batches exactly once, reports the FFT."""

@@ -1,0 +1,197 @@
+"""The server's HTTP API: FastAPI routes over ``sync.server.db``, as the protocol describes.
+
+``create_app`` is the factory; ``python -m sync.server serve`` runs it under uvicorn. Every
+error reply is ``{"detail": "..."}`` with a sentence a person can act on.
+"""
+
+import hmac
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol import (
+    API_PREFIX,
+    MAX_BODY_BYTES,
+    Batch,
+    BatchResult,
+    EnrollReply,
+    EnrollRequest,
+    ErrorReply,
+    FFTReport,
+    Health,
+)
+from sync.server import db, reports
+
+log = logging.getLogger("sync.server")
+
+bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorReply} for code in (400, 401, 403, 413, 422)
+}
+
+
+class BodyLimit:
+    """Refuses request bodies over *limit* bytes with 413, before they are parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.limit, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    body = ErrorReply(
+        detail=f"the request body is over {limit // (1024 * 1024)} MB; send smaller batches"
+    ).model_dump_json()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
+    """The API over *engine*. Reports need *admin_token*; without one they are refused."""
+    app = FastAPI(
+        title="Ward feedback central server",
+        version="1",
+        description="Receives NHS Friends and Family Test responses from ward kiosks.",
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors()[:5]:
+            where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+            problems.append(f"{where or 'body'}: {error.get('msg', 'is invalid')}")
+        more = len(exc.errors()) - len(problems)
+        detail = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
+        return JSONResponse(status_code=422, content={"detail": f"invalid request: {detail}"})
+
+    def device_for(credentials: Credentials) -> db.Device:
+        if credentials is None:
+            raise HTTPException(401, "send the device token as 'Authorization: Bearer <token>'")
+        device = db.device_for_token(engine, credentials.credentials)
+        if device is None:
+            raise HTTPException(401, "unknown device token; enrol this kiosk again")
+        if device.revoked:
+            raise HTTPException(401, "this device was revoked; ask IT to enrol it again")
+        return device
+
+    def require_admin(credentials: Credentials) -> None:
+        if not admin_token:
+            raise HTTPException(
+                403, "reports are disabled on this server: set WARD_SYNC_ADMIN_TOKEN and restart"
+            )
+        if credentials is None or not hmac.compare_digest(
+            credentials.credentials.encode(), admin_token.encode()
+        ):
+            raise HTTPException(401, "send the admin token as 'Authorization: Bearer <token>'")
+
+    @app.get(f"{API_PREFIX}/health", response_model=Health)
+    def health() -> Health:
+        return Health(status="ok")
+
+    @app.post(
+        f"{API_PREFIX}/devices/enroll",
+        response_model=EnrollReply,
+        status_code=status.HTTP_201_CREATED,
+        responses=ERRORS,
+    )
+    def enroll(request: EnrollRequest) -> EnrollReply:
+        try:
+            token, place = db.enroll(
+                engine,
+                request.enrollment_key,
+                str(request.device_id),
+                request.name,
+                request.app_version,
+            )
+        except db.EnrollmentRefused:
+            raise HTTPException(
+                403, "the enrollment key is unknown, revoked, expired or used up; ask IT for one"
+            ) from None
+        log.info("enrolled device %s for %s %s", request.device_id, place.org_code, place.ward_name)
+        return EnrollReply(
+            device_token=token,
+            org_code=place.org_code,
+            site_code=place.site_code,
+            ward_name=place.ward_name,
+        )
+
+    @app.post(f"{API_PREFIX}/responses/batch", response_model=BatchResult, responses=ERRORS)
+    def push_batch(batch: Batch, device: Annotated[db.Device, Depends(device_for)]) -> BatchResult:
+        result = db.ingest(engine, device, str(batch.batch_id), batch.responses)
+        log.info(
+            "batch %s from %s: %d accepted, %d duplicate, %d rejected",
+            batch.batch_id,
+            device.device_id,
+            len(result.accepted),
+            len(result.duplicate),
+            len(result.rejected),
+        )
+        return result
+
+    @app.get(
+        f"{API_PREFIX}/reports/fft",
+        response_model=FFTReport,
+        responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+        dependencies=[Depends(require_admin)],
+    )
+    def fft_report(
+        period: Annotated[str, Query(description="the month, YYYY-MM")],
+        level: Literal["ward", "site", "org"] = "ward",
+        format: Literal["json", "csv"] = "json",
+        suppress: bool = False,
+        include_flagged: bool = False,
+    ) -> Response | FFTReport:
+        try:
+            report = reports.fft_report(engine, period, level, suppress, include_flagged)
+        except reports.PeriodError as exc:
+            raise HTTPException(400, str(exc)) from None
+        if format == "csv":
+            return PlainTextResponse(
+                reports.report_csv(report),
+                media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="fft-{period}-{level}.csv"'},
+            )
+        return report
+
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,153 @@
+"""``python -m sync.server``: serve the API, and the admin commands IT uses.
+
+Every subcommand takes the same ``--db`` as ``serve``: a SQLite file path, or a SQLAlchemy URL
+such as ``postgresql+psycopg://user@host/feedback``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+
+from sync.server import db, reports
+
+ADMIN_TOKEN_ENV = "WARD_SYNC_ADMIN_TOKEN"
+
+
+def _ods(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9]{3,9}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ODS code (3-9 capitals/digits)")
+    return value
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be a whole number of 1 or more")
+    return int(value)
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        help="SQLite file or SQLAlchemy URL (default: server.db in the platform data folder)",
+    )
+    top = argparse.ArgumentParser(
+        prog="ward-sync-server", description="Central server for ward feedback kiosks."
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+    keys = commands.add_parser("keys", help="enrollment keys").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    create = keys.add_parser("create", parents=[common], help="make a key (printed once)")
+    create.add_argument("--org", required=True, type=_ods, help="trust ODS code, e.g. RWD")
+    create.add_argument("--site", required=True, type=_ods, help="site ODS code, e.g. RWDLA")
+    create.add_argument("--ward", required=True, help='ward name, e.g. "Ward 7"')
+    create.add_argument("--expires", type=_positive, metavar="DAYS")
+    create.add_argument("--uses", type=_positive, metavar="N")
+    keys.add_parser("list", parents=[common], help="list keys (never the keys themselves)")
+    revoke_key = keys.add_parser("revoke", parents=[common], help="revoke a key by its id")
+    revoke_key.add_argument("key_id", type=int)
+
+    devices = commands.add_parser("devices", help="enrolled kiosks").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    devices.add_parser("list", parents=[common], help="list devices")
+    revoke_device = devices.add_parser("revoke", parents=[common], help="revoke a device")
+    revoke_device.add_argument("device_id")
+
+    report = commands.add_parser("report", parents=[common], help="print the FFT for a month")
+    report.add_argument("--period", required=True, help="YYYY-MM")
+    report.add_argument("--level", choices=["ward", "site", "org"], default="ward")
+    report.add_argument("--csv", action="store_true", help="NHS England's CSV layout")
+    report.add_argument("--suppress", action="store_true", help="show counts below 5 as *")
+    report.add_argument("--include-flagged", action="store_true", help="count repeat taps too")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    url = db.database_url(args.db)
+    try:
+        engine = db.open_database(url)
+    except Exception as exc:  # a bad URL, a refused connection, an unwritable file
+        print(f"cannot open the database {url}: {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "serve":
+        import uvicorn
+
+        from sync.server.app import create_app
+
+        token = os.environ.get(ADMIN_TOKEN_ENV) or None
+        if not token:
+            print(f"{ADMIN_TOKEN_ENV} is not set: report endpoints are disabled", file=sys.stderr)
+        uvicorn.run(create_app(engine, token), host=args.host, port=args.port, log_level="info")
+        return 0
+
+    if args.command == "keys":
+        if args.action == "create":
+            key = db.create_key(
+                engine, db.Place(args.org, args.site, args.ward), args.expires, args.uses
+            )
+            print(key)
+            print(
+                f"Enrollment key for {args.org} / {args.site} / {args.ward}. It is shown once: "
+                "put it in the kiosk's kiosk.toml as [sync] enrollment_key.",
+                file=sys.stderr,
+            )
+            return 0
+        if args.action == "list":
+            for row in db.list_keys(engine):
+                state = "revoked" if row["revoked_at"] else "active"
+                uses = "unlimited" if row["uses_left"] is None else row["uses_left"]
+                print(
+                    f"{row['id']:>4}  {state:<7}  {row['org_code']}/{row['site_code']}  "
+                    f"{row['ward_name']}  uses left: {uses}  "
+                    f"expires: {row['expires_at'] or 'never'}"
+                )
+            return 0
+        if db.revoke_key(engine, args.key_id):
+            print(f"key {args.key_id} revoked")
+            return 0
+        print(f"no active key with id {args.key_id}; see `keys list`", file=sys.stderr)
+        return 1
+
+    if args.command == "devices":
+        if args.action == "list":
+            for row in db.list_devices(engine):
+                state = "revoked" if row["revoked_at"] else "active"
+                print(
+                    f"{row['device_id']}  {state:<7}  {row['org_code']}/{row['site_code']}  "
+                    f"{row['ward_name']}  {row['name']}  "
+                    f"last seen: {row['last_seen_at'] or 'never'}"
+                )
+            return 0
+        if db.revoke_device(engine, args.device_id):
+            print(f"device {args.device_id} revoked: its next upload is refused")
+            return 0
+        print(f"no active device {args.device_id}; see `devices list`", file=sys.stderr)
+        return 1
+
+    try:
+        report = reports.fft_report(
+            engine, args.period, args.level, args.suppress, args.include_flagged
+        )
+    except reports.PeriodError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.csv:
+        sys.stdout.write(reports.report_csv(report))
+    else:
+        print(json.dumps(report.model_dump(mode="json"), indent=2))
+    return 0
