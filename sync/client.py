@@ -1,0 +1,186 @@
+"""The kiosk's HTTP client for the central server, and what each failure means.
+
+Every failure becomes one of four exceptions, so the engine's decision is simple: wait and
+retry (``Transient``), split the batch (``TooLarge``), stop until IT acts (``Revoked``), or
+stop this batch and tell staff (``Refused``). Messages are plain words for ward staff.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import requests
+from pydantic import ValidationError
+
+from sync.protocol import API_PREFIX, BatchResult, EnrollReply, EnrollRequest
+
+WIRE_FIELDS = (
+    "id",
+    "survey_id",
+    "survey_version",
+    "answered_at",
+    "local_date",
+    "rating",
+    "answers",
+    "comment",
+    "language",
+    "mode",
+    "org_code",
+    "site_code",
+    "ward_name",
+    "flags",
+)
+
+
+class SyncError(Exception):
+    """A push or enrollment did not succeed. ``str()`` is a sentence for ward staff."""
+
+
+class Transient(SyncError):
+    """Worth retrying later: no connection, a timeout, a 5xx, or a reply that made no sense.
+
+    Attributes:
+        retry_after: seconds the server asked us to wait (429/503 ``Retry-After``), if any.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooLarge(SyncError):
+    """413: the batch is too big for the server; send it in smaller pieces."""
+
+
+class Revoked(SyncError):
+    """401 or 403: this kiosk may not send (revoked, or the enrollment key was refused)."""
+
+
+class Refused(SyncError):
+    """Any other 4xx: the server will not take this batch as it is."""
+
+
+def wire_response(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored response row as the protocol's Response (JSON-ready)."""
+    return {field: row[field] for field in WIRE_FIELDS}
+
+
+class SyncClient:
+    """Talks to one central server.
+
+    Attributes:
+        base_url: e.g. ``https://feedback.example.nhs.uk``.
+        token: the device token, once enrolled.
+        timeout: (connect, read) seconds for every request.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        ca_bundle: str = "",
+        timeout: tuple[float, float] = (5.0, 30.0),
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        # TLS verification is always on; a trust's own CA bundle may replace the default.
+        self.session.verify = ca_bundle or True
+
+    def _post(self, path: str, body: bytes, token: str | None) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            return self.session.post(
+                f"{self.base_url}{API_PREFIX}{path}",
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.Timeout:
+            raise Transient("the central server did not answer in time") from None
+        except requests.exceptions.SSLError:
+            raise Transient(
+                "the central server's certificate was not trusted; IT may need to set "
+                "[sync] ca_bundle"
+            ) from None
+        except requests.RequestException:
+            raise Transient("cannot reach the central server (no network?)") from None
+
+    def enroll(self, key: str, device_id: str, name: str, app_version: str) -> EnrollReply:
+        request = EnrollRequest(
+            enrollment_key=key,
+            device_id=UUID(device_id),
+            name=name[:100],
+            app_version=app_version,
+        )
+        reply = self._post("/devices/enroll", request.model_dump_json().encode(), None)
+        self._raise_for(reply, what="enrolment")
+        try:
+            return EnrollReply.model_validate_json(reply.content)
+        except ValidationError:
+            raise Transient("the central server's enrolment reply could not be read") from None
+
+    def push(self, batch_id: str, rows: Sequence[dict[str, Any]]) -> BatchResult:
+        """Send one batch; returns the server's per-item verdict."""
+        body = json.dumps(
+            {"batch_id": batch_id, "responses": [wire_response(row) for row in rows]},
+            ensure_ascii=False,
+        ).encode()
+        reply = self._post("/responses/batch", body, self.token)
+        self._raise_for(reply, what="upload")
+        try:
+            return BatchResult.model_validate_json(reply.content)
+        except (ValidationError, ValueError):
+            raise Transient("the central server's reply could not be read") from None
+
+    @staticmethod
+    def _raise_for(reply: requests.Response, what: str) -> None:
+        code = reply.status_code
+        if 200 <= code < 300:
+            return
+        detail = _detail(reply)
+        if code == 413:
+            raise TooLarge(f"the {what} was too large for the central server")
+        if code in (429, 503):
+            raise Transient(
+                f"the central server is busy ({code}); trying again later",
+                _retry_after(reply.headers.get("Retry-After")),
+            )
+        if code >= 500:
+            raise Transient(f"the central server had a problem ({code}); trying again later")
+        if code in (401, 403):
+            if what == "enrolment":
+                raise Revoked(f"the enrolment key was refused ({detail}); ask IT for a new one")
+            raise Revoked(f"the central server refused this kiosk ({detail}); ask IT to enrol it")
+        raise Refused(f"the central server would not accept the {what} ({code}: {detail})")
+
+
+def _detail(reply: requests.Response) -> str:
+    try:
+        detail = reply.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail)[:200] if detail else reply.reason or "no reason given"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

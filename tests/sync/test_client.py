@@ -1,0 +1,118 @@
+"""How the client turns each server reply into success or one of its four failures."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+
+from sync.client import Refused, Revoked, SyncClient, TooLarge, Transient
+
+
+class Canned(BaseAdapter):
+    """Answers every request with one canned reply, or raises."""
+
+    def __init__(self, status: int = 200, body: bytes = b"{}", headers=None, error=None):
+        super().__init__()
+        self.status, self.body, self.headers, self.error = status, body, headers or {}, error
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request, **kwargs):
+        self.sent.append(request)
+        if self.error:
+            raise self.error
+        reply = requests.Response()
+        reply.status_code = self.status
+        reply._content = self.body
+        reply.headers.update(self.headers)
+        reply.request = request
+        reply.reason = "reason"
+        return reply
+
+    def close(self):
+        pass
+
+
+def client_with(adapter: Canned) -> SyncClient:
+    session = requests.Session()
+    session.mount("https://", adapter)
+    return SyncClient("https://feedback.example.nhs.uk", token="t" * 43, session=session)
+
+
+ROW = {
+    "id": str(uuid.uuid4()),
+    "survey_id": "fft-inpatient",
+    "survey_version": 1,
+    "answered_at": "2026-11-10T10:00:00.000+00:00",
+    "local_date": "2026-11-10",
+    "rating": 1,
+    "answers": {},
+    "comment": None,
+    "language": "en",
+    "mode": "Other",
+    "org_code": "RWD",
+    "site_code": "RWDLA",
+    "ward_name": "Ward 7",
+    "flags": [],
+    "sync_state": "pending",
+    "finished_at": None,
+}
+
+
+def test_a_good_reply_is_parsed_and_the_request_is_the_wire_format():
+    adapter = Canned(
+        body=json.dumps({"accepted": [ROW["id"]], "duplicate": [], "rejected": []}).encode()
+    )
+    result = client_with(adapter).push("b" * 8, [ROW])
+    assert result.accepted == [ROW["id"]]
+    sent = json.loads(adapter.sent[0].body)
+    assert set(sent["responses"][0]) == set(ROW) - {"sync_state", "finished_at"}
+    assert adapter.sent[0].headers["Authorization"] == "Bearer " + "t" * 43
+
+
+@pytest.mark.parametrize(
+    ("adapter", "error", "retry_after"),
+    [
+        (Canned(413), TooLarge, None),
+        (Canned(429, headers={"Retry-After": "7"}), Transient, 7.0),
+        (Canned(503, headers={"Retry-After": "120"}), Transient, 120.0),
+        (Canned(500), Transient, None),
+        (Canned(502, body=b"<html>bad gateway</html>"), Transient, None),
+        (Canned(401, body=b'{"detail": "this device was revoked"}'), Revoked, None),
+        (Canned(403), Revoked, None),
+        (Canned(400, body=b'{"detail": "no"}'), Refused, None),
+        (Canned(422), Refused, None),
+        (Canned(200, body=b'{"accepted": ['), Transient, None),
+        (Canned(200, body=b'{"accepted": "all of them"}'), Transient, None),
+        (Canned(200, body=b'{"surprise": []}'), Transient, None),
+        (Canned(error=requests.ConnectionError("refused")), Transient, None),
+        (Canned(error=requests.ReadTimeout("slow")), Transient, None),
+        (Canned(error=requests.exceptions.ChunkedEncodingError("cut")), Transient, None),
+    ],
+)
+def test_each_failure_has_its_meaning(adapter, error, retry_after):
+    with pytest.raises(error) as caught:
+        client_with(adapter).push("b", [ROW])
+    message = str(caught.value)
+    assert message and "Traceback" not in message and "t" * 43 not in message
+    if retry_after is not None:
+        assert caught.value.retry_after == pytest.approx(retry_after)
+
+
+def test_retry_after_as_an_http_date():
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    with pytest.raises(Transient) as caught:
+        client_with(Canned(503, headers={"Retry-After": when})).push("b", [ROW])
+    assert 80 <= caught.value.retry_after <= 91
+
+
+def test_tls_verification_is_always_on():
+    assert SyncClient("https://x.nhs.uk").session.verify is True
+    assert SyncClient("https://x.nhs.uk", ca_bundle="/etc/trust.pem").session.verify == (
+        "/etc/trust.pem"
+    )
