@@ -150,10 +150,11 @@ class SyncEngine:
                 result = self.client.push(str(uuid.uuid4()), rows)
             except TooLarge as exc:
                 if len(rows) == 1:
-                    self.store.apply_results([], {rows[0]["id"]: "too large for the server"})
-                    self.last_error = str(exc)
-                else:
-                    limit = max(1, len(rows) // 2)
+                    # Even one response is refused as too large: a server limit IT must fix.
+                    # It stays pending (never dropped) until then.
+                    self._stop(f"{exc}, even a single response; ask IT to check the server")
+                    return None
+                limit = max(1, len(rows) // 2)
                 continue
             except (Revoked, Refused) as exc:
                 self._stop(str(exc))

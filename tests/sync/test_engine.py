@@ -122,11 +122,13 @@ def test_413_splits_the_batch_until_it_fits(store):
     assert [rid for batch in client.batches[2:] for rid in batch] == ids
 
 
-def test_a_single_response_too_large_is_rejected_not_retried_for_ever(store):
+def test_a_single_response_too_large_stops_sync_and_is_kept(store):
     (rid,) = fill(store, 1)
     client = ScriptedClient(then=lambda *_: (_ for _ in ()).throw(TooLarge("big")))
-    engine(store, client).sync()
-    assert store.get(rid)["sync_state"] == "rejected"
+    sync = engine(store, client)
+    assert sync.sync() is None
+    assert sync.status().state == "stopped" and "ask IT" in sync.status().last_error
+    assert store.get(rid)["sync_state"] == "pending" and len(client.batches) == 1
 
 
 @pytest.mark.parametrize("error", [Revoked("revoked; ask IT"), Refused("no (400)")])
