@@ -24,7 +24,7 @@ from kiosk.store import DB_NAME, LocalStore, StoreError, open_store
 from kiosk.survey import Survey, SurveyError, load_survey
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger("kiosk")
 
@@ -78,7 +78,7 @@ def input_method(setting: str, platform: str = sys.platform) -> str | None:
     return None
 
 
-def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) -> QWidget:
+def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) -> KioskWindow:
     """Build the whole kiosk and return its top-level window, not yet shown.
 
     A QApplication must exist (pytest-qt's ``qapp`` provides one; ``main`` makes its own).
@@ -94,9 +94,33 @@ def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) 
         log.error("the database was damaged; it was moved to %s and a new one started", moved_aside)
     load_fonts()
     window = KioskWindow(config, survey, store)
+    if config.sync is not None:
+        from kiosk.ui.sync_worker import SyncThread
+
+        window.attach_sync(SyncThread(data, config.sync))
+        _watch_network(window)
     if config.source is not None and config.source != data / LAST_GOOD_CONFIG:
         _keep_last_good(config.source, data)
     return window
+
+
+def _watch_network(window: KioskWindow) -> None:
+    """Sync as soon as the network comes back, rather than waiting out a backoff."""
+    from PySide6.QtNetwork import QNetworkInformation
+
+    if not QNetworkInformation.loadDefaultBackend():
+        log.info("no network reachability backend here; sync retries on its timer")
+        return
+    info = QNetworkInformation.instance()
+    if info is None:
+        return
+    online = QNetworkInformation.Reachability.Online
+
+    def changed(reachability: QNetworkInformation.Reachability) -> None:
+        if reachability == online:
+            window.sync_requested.emit("online")
+
+    info.reachabilityChanged.connect(changed)
 
 
 def _keep_last_good(source: Path, data: Path) -> None:
@@ -222,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window = create_kiosk(config_path, args.data_dir)
     except (ConfigError, SurveyError, DataDirError, StoreError) as exc:
         return _fail(exc)
+    app.aboutToQuit.connect(window.shutdown)
     if config.kiosk.fullscreen and not args.windowed:
         window.showFullScreen()
     else:

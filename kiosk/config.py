@@ -187,6 +187,9 @@ _SECTIONS: dict[str, type] = {
 }
 
 _ODS_CODE = re.compile(r"[A-Z0-9]{3,9}")
+# TLS always, except to a server on this very device (the demo, or a local relay).
+_HTTPS = re.compile(r"https://[^\s/]+(/\S*)?")
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?")
 
 
 class _Parser:
@@ -365,8 +368,9 @@ _KIOSK_CHECKS = {
 }
 _SYNC_CHECKS = {
     "server_url": _Check(
-        lambda v: _text(v) and re.fullmatch(r"https?://[^\s/]+(/\S*)?", v) is not None,
-        'the server\'s address, e.g. "https://feedback.example.nhs.uk"',
+        lambda v: _text(v) and (_HTTPS.fullmatch(v) or _LOOPBACK.fullmatch(v)) is not None,
+        'the server\'s https:// address, e.g. "https://feedback.example.nhs.uk" (plain '
+        'http:// only for a server on this device, e.g. "http://127.0.0.1:8080")',
     ),
     "enrollment_key": _Check(_text, "the enrollment key text IT was given"),
     "ca_bundle": _Check(

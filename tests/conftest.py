@@ -59,4 +59,4 @@ def make_kiosk(
 
     yield make
     for window in windows:
-        window.store.close()
+        window.shutdown()

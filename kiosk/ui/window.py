@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
@@ -22,7 +22,9 @@ from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
+from kiosk.ui.sync_worker import SyncThread
 from kiosk.ui.theme import Look
+from sync.engine import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,14 @@ class KioskWindow(QWidget):
         stack: the patient screens; ``question``, ``followup``, ``thanks``.
         idle_timer: single-shot timer (``idle-reset``) that returns to the question.
         language: code of the language on screen now.
+        sync: the background sync thread, None when sync is off.
+        sync_status: the latest word from it.
+
+    Signals:
+        sync_requested(str): ``response`` when someone finished, ``now``, or ``online``.
     """
+
+    sync_requested = Signal(str)
 
     def __init__(
         self, config: KioskConfig, survey: Survey, store: LocalStore, parent: QWidget | None = None
@@ -69,6 +78,8 @@ class KioskWindow(QWidget):
         )
         self.language = survey.default_language
         self.look = Look()
+        self.sync: SyncThread | None = None
+        self.sync_status: SyncStatus | None = None
         self._last_activity = time.monotonic()
 
         self.topbar = TopBar(survey)
@@ -146,6 +157,7 @@ class KioskWindow(QWidget):
             self.session.finish(last_activity)
         except StoreError as exc:
             log.error("could not mark a response finished: %s", exc)
+        self.sync_requested.emit("response")
         if self.stack.currentWidget() is self.followup:
             self.followup.comment.clearFocus()
             self.stack.setCurrentWidget(self.thanks)
@@ -170,6 +182,32 @@ class KioskWindow(QWidget):
             self.look = Look(base_px=self.look.base_px)
             self._show_text()
             self._apply_look()
+
+    # -- sync ----------------------------------------------------------------------------
+
+    def attach_sync(self, sync: SyncThread) -> None:
+        """Run *sync* beside the patient screens, and hear how it is going."""
+        self.sync = sync
+        self.sync_requested.connect(sync.worker.request)
+        sync.worker.status_changed.connect(self.show_sync_status)
+        sync.start()
+
+    def show_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        log.info(
+            "sync %s: %d waiting, %d rejected%s",
+            status.state,
+            status.pending,
+            status.rejected,
+            f"; {status.last_error}" if status.last_error else "",
+        )
+
+    def shutdown(self) -> None:
+        """Stop syncing and close the store; the window is not used after this."""
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
+        self.store.close()
 
     # -- language and look ---------------------------------------------------------------
 

@@ -97,6 +97,7 @@ def test_the_wards_identity_is_required(tmp_path):
         ('[kiosk]\nmode = "Kiosk"', "[kiosk] mode"),
         ('[sync]\nenrollment_key = "k"', "[sync] server_url is missing"),
         ('[sync]\nserver_url = "https://x.nhs.uk"\nbatch_size = 5000', "[sync] batch_size"),
+        ('[sync]\nserver_url = "http://feedback.example.nhs.uk"', "[sync] server_url"),
     ],
 )
 def test_bad_values_are_refused_with_their_key(write_config, extra, fragment):
