@@ -110,17 +110,14 @@ class KioskConfig:
 
     @property
     def is_demo(self) -> bool:
-        return self.source is None
+        """Reporting as the built-in demo ward: not set up for a real one."""
+        return self.location.org_code == DEMO_LOCATION.org_code
 
 
-DEMO = KioskConfig(
-    location=Location(
-        org_code="DEMO",
-        site_code="DEMO1",
-        ward_name="Demo ward",
-        display_name="Demo ward",
-    )
+DEMO_LOCATION = Location(
+    org_code="DEMO", site_code="DEMO1", ward_name="Demo ward", display_name="Demo ward"
 )
+DEMO = KioskConfig(location=DEMO_LOCATION)
 
 
 def system_config_path() -> Path:
