@@ -224,6 +224,31 @@ class LocalStore:
         )
         return [_decode(row) for row in rows]
 
+    def pending_json(
+        self, limit: int, fields: Sequence[str], now: datetime | None = None
+    ) -> list[tuple[str, str]]:
+        """Like ``pending_batch``, as (id, JSON object of *fields*) pairs made by SQLite itself.
+
+        ``answers`` and ``flags`` are embedded as JSON, not as text. Building the JSON in
+        SQLite keeps a 500-response batch to a few milliseconds of the kiosk's CPU.
+        """
+        columns = set(self.db["responses"].columns_dict)
+        unknown = set(fields) - columns
+        if unknown:
+            raise ValueError(f"no such columns: {sorted(unknown)}")
+        pairs = ", ".join(
+            f"'{name}', json({name})" if name in ("answers", "flags") else f"'{name}', {name}"
+            for name in fields
+        )
+        cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
+        cursor = self.db.execute(
+            f"SELECT id, json_object({pairs}) FROM responses WHERE sync_state = 'pending'"
+            " AND (finished_at IS NOT NULL OR answered_at < ?)"
+            " ORDER BY answered_at, rowid LIMIT ?",
+            [cutoff, limit],
+        )
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
     def apply_results(
         self,
         sent: Iterable[str],

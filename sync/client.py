@@ -65,9 +65,9 @@ class Refused(SyncError):
     """Any other 4xx: the server will not take this batch as it is."""
 
 
-def wire_response(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored response row as the protocol's Response (JSON-ready)."""
-    return {field: row[field] for field in WIRE_FIELDS}
+def wire_response(row: dict[str, Any]) -> str:
+    """A stored response row (answers and flags decoded) as the protocol's Response JSON."""
+    return json.dumps({field: row[field] for field in WIRE_FIELDS}, ensure_ascii=False)
 
 
 class SyncClient:
@@ -129,11 +129,13 @@ class SyncClient:
         except ValidationError:
             raise Transient("the central server's enrolment reply could not be read") from None
 
-    def push(self, batch_id: str, rows: Sequence[dict[str, Any]]) -> BatchResult:
-        """Send one batch; returns the server's per-item verdict."""
-        body = json.dumps(
-            {"batch_id": batch_id, "responses": [wire_response(row) for row in rows]},
-            ensure_ascii=False,
+    def push(self, batch_id: str, items: Sequence[str]) -> BatchResult:
+        """Send one batch of responses, each already a JSON object of ``WIRE_FIELDS``.
+
+        :returns: the server's per-item verdict.
+        """
+        body = (
+            f'{{"batch_id": {json.dumps(batch_id)}, "responses": [{",".join(items)}]}}'
         ).encode()
         reply = self._post("/responses/batch", body, self.token)
         self._raise_for(reply, what="upload")

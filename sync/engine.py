@@ -12,13 +12,13 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from sync.client import Refused, Revoked, SyncClient, TooLarge, Transient
+from sync.client import WIRE_FIELDS, Refused, Revoked, SyncClient, TooLarge, Transient
 from sync.device import DeviceIdentity, save_identity
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ RETRY_AFTER_CAP = 3600.0
 class Outbox(Protocol):
     """What the engine needs of the kiosk's store (``kiosk.store.LocalStore`` provides it)."""
 
-    def pending_batch(self, limit: int) -> list[dict[str, Any]]: ...
+    def pending_json(self, limit: int, fields: Sequence[str]) -> list[tuple[str, str]]: ...
 
     def apply_results(
         self, sent: Iterable[str], rejected: Mapping[str, str] | None = None
@@ -141,18 +141,18 @@ class SyncEngine:
             return None
         limit = self.batch_size
         while True:
-            rows = self.store.pending_batch(limit)
+            rows = self.store.pending_json(limit, WIRE_FIELDS)
             if not rows:
                 self.failures = 0
                 self.last_error = None
                 return None
             try:
-                result = self.client.push(str(uuid.uuid4()), rows)
+                result = self.client.push(str(uuid.uuid4()), [item for _, item in rows])
             except TooLarge as exc:
                 if len(rows) == 1:
                     # Even one response is refused as too large: a server limit IT must fix.
                     # It stays pending (never dropped) until then.
-                    self._stop(f"{exc}, even a single response; ask IT to check the server")
+                    self._stop(f"{exc}, even for one response; ask IT to check the server")
                     return None
                 limit = max(1, len(rows) // 2)
                 continue
@@ -162,7 +162,7 @@ class SyncEngine:
             except Transient as exc:
                 return self._wait(str(exc), exc.retry_after)
 
-            ids = {row["id"] for row in rows}
+            ids = {rid for rid, _ in rows}
             refused = {item.id: item.reason for item in result.rejected}
             # Only what the server names as stored counts as sent; an id it names twice over
             # (stored *and* rejected) stays pending rather than trust a contradiction.

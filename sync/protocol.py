@@ -35,6 +35,8 @@ COMMENT_LIMIT = 1000
 EARLIEST_ANSWER = datetime(2020, 1, 1, tzinfo=UTC)
 CLOCK_SLACK = timedelta(days=1)
 
+_RFC3339_CHARS = re.compile(r"[0-9T:.+\-Z]{10,40}")
+
 OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,9}$")]
 ShortText = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100)]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{20,200}$")]
@@ -88,12 +90,18 @@ class Response(Message):
     @classmethod
     def _from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if not re.fullmatch(r"[0-9T:.+\-Z]{10,40}", value):
+            if not _RFC3339_CHARS.fullmatch(value):
                 raise ValueError("must be an RFC 3339 date or time")
             return value
         if isinstance(value, (datetime, date)):
             return value
         raise ValueError("must be an RFC 3339 date or time as text")
+
+    # One instant, one spelling: the content key then tells a retry from a conflict.
+    @field_validator("answered_at", mode="after")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
 
     @model_validator(mode="after")
     def _plausible_dates(self) -> Response:
@@ -108,16 +116,12 @@ class Response(Message):
         return self
 
     def content_key(self) -> str:
-        """The response's content in one canonical string, to tell a duplicate from a conflict."""
-        data = self.model_dump(mode="json")
-        data["answered_at"] = self.answered_at.astimezone(UTC).isoformat(timespec="milliseconds")
-        return _canonical(data)
+        """The response's content in one canonical string, to tell a duplicate from a conflict.
 
-
-def _canonical(data: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        Field order is the model's and ``answered_at`` is always UTC, so equal content always
+        gives an equal string.
+        """
+        return self.model_dump_json()
 
 
 class Batch(Message):

@@ -92,7 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         token = os.environ.get(ADMIN_TOKEN_ENV) or None
         if not token:
             print(f"{ADMIN_TOKEN_ENV} is not set: report endpoints are disabled", file=sys.stderr)
-        uvicorn.run(create_app(engine, token), host=args.host, port=args.port, log_level="info")
+        if args.workers > 1:
+            # Each worker process opens the (already migrated) database for itself.
+            engine.dispose()
+            os.environ["WARD_SYNC_DB_URL"] = url
+            uvicorn.run(
+                "sync.server.app:app_from_environment",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level="info",
+            )
+        else:
+            uvicorn.run(create_app(engine, token), host=args.host, port=args.port)
         return 0
 
     if args.command == "keys":

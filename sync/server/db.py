@@ -353,7 +353,7 @@ def _ingest_once(
             else:
                 stored[rid] = digest
                 accepted.append(rid)
-                rows.append(_row(item, device, batch_id, moment, digest))
+                rows.append(_row(rid, item, device, batch_id, moment, digest))
         if rows:
             conn.execute(responses.insert(), rows)
         conn.execute(
@@ -400,10 +400,10 @@ def _insert_ignoring_duplicates(engine: Engine, table: sa.Table) -> Any:
 
 
 def _row(
-    item: Response, device: Device, batch_id: str, moment: datetime, digest: str
+    rid: str, item: Response, device: Device, batch_id: str, moment: datetime, digest: str
 ) -> dict[str, Any]:
     return {
-        "id": str(item.id),
+        "id": rid,
         "device_id": device.device_id,
         "batch_id": batch_id,
         "received_at": moment,
@@ -413,7 +413,7 @@ def _row(
         "answered_at": item.answered_at,
         "local_date": item.local_date,
         "rating": item.rating,
-        "answers": json.dumps(item.answers.model_dump(mode="json"), sort_keys=True),
+        "answers": item.answers.model_dump_json(),
         "comment": item.comment,
         "language": item.language,
         "mode": item.mode,

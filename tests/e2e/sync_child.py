@@ -15,9 +15,9 @@ from sync.engine import SyncEngine
 
 
 class Announcing(SyncClient):
-    def push(self, batch_id, rows):  # type: ignore[no-untyped-def]
-        result = super().push(batch_id, rows)
-        print(f"batch {len(rows)}", flush=True)
+    def push(self, batch_id, items):  # type: ignore[no-untyped-def]
+        result = super().push(batch_id, items)
+        print(f"batch {len(items)}", flush=True)
         return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -120,6 +121,23 @@ def test_pending_batch_is_oldest_first_and_waits_for_the_respondent(store):
     # Someone who never pressed Send or Skip is not left out for ever.
     later = start + UNFINISHED_GRACE + timedelta(minutes=5)
     assert [row["id"] for row in store.pending_batch(10, now=later)] == ids
+
+
+def test_pending_json_is_the_rows_as_json_objects(store):
+    rid = store.record(4, ORIGIN, language="ur", at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    store.add_followup(rid, ["food"], 'Cold "tea"\nاردو')
+    store.finish(rid)
+    ((got_id, text),) = store.pending_json(5, ["id", "rating", "answers", "comment", "flags"])
+    assert got_id == rid
+    assert json.loads(text) == {
+        "id": rid,
+        "rating": 4,
+        "answers": {"themes": ["food"]},
+        "comment": 'Cold "tea"\nاردو',
+        "flags": [],
+    }
+    with pytest.raises(ValueError):
+        store.pending_json(5, ["id", "password"])
 
 
 def test_results_mark_sent_and_rejected_and_neither_is_resent(store):

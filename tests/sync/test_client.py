@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from sync.client import Refused, Revoked, SyncClient, TooLarge, Transient
+from sync.client import Refused, Revoked, SyncClient, TooLarge, Transient, wire_response
 
 
 class Canned(BaseAdapter):
@@ -68,7 +68,7 @@ def test_a_good_reply_is_parsed_and_the_request_is_the_wire_format():
     adapter = Canned(
         body=json.dumps({"accepted": [ROW["id"]], "duplicate": [], "rejected": []}).encode()
     )
-    result = client_with(adapter).push("b" * 8, [ROW])
+    result = client_with(adapter).push("b" * 8, [wire_response(ROW)])
     assert result.accepted == [ROW["id"]]
     sent = json.loads(adapter.sent[0].body)
     assert set(sent["responses"][0]) == set(ROW) - {"sync_state", "finished_at"}
@@ -97,7 +97,7 @@ def test_a_good_reply_is_parsed_and_the_request_is_the_wire_format():
 )
 def test_each_failure_has_its_meaning(adapter, error, retry_after):
     with pytest.raises(error) as caught:
-        client_with(adapter).push("b", [ROW])
+        client_with(adapter).push("b", [wire_response(ROW)])
     message = str(caught.value)
     assert message and "Traceback" not in message and "t" * 43 not in message
     if retry_after is not None:
@@ -107,7 +107,7 @@ def test_each_failure_has_its_meaning(adapter, error, retry_after):
 def test_retry_after_as_an_http_date():
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
     with pytest.raises(Transient) as caught:
-        client_with(Canned(503, headers={"Retry-After": when})).push("b", [ROW])
+        client_with(Canned(503, headers={"Retry-After": when})).push("b", [wire_response(ROW)])
     assert 80 <= caught.value.retry_after <= 91
 
 

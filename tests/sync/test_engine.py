@@ -18,8 +18,12 @@ from sync.protocol import BatchResult, EnrollReply, Rejection
 from tests.kiosk.test_store import ORIGIN
 
 
-def accept_all(batch_id: str, rows: list[dict[str, Any]]) -> BatchResult:
-    return BatchResult(accepted=[row["id"] for row in rows])
+def ids_of(items: list[str]) -> list[str]:
+    return [json.loads(item)["id"] for item in items]
+
+
+def accept_all(batch_id: str, items: list[str]) -> BatchResult:
+    return BatchResult(accepted=ids_of(items))
 
 
 class ScriptedClient:
@@ -34,12 +38,12 @@ class ScriptedClient:
         self.batches: list[list[str]] = []
         self.enrolled: list[str] = []
 
-    def push(self, batch_id: str, rows: list[dict[str, Any]]) -> BatchResult:
-        self.batches.append([row["id"] for row in rows])
+    def push(self, batch_id: str, items: list[str]) -> BatchResult:
+        self.batches.append(ids_of(items))
         step = self.script.pop(0) if self.script else self.then
         if isinstance(step, Exception):
             raise step
-        return step(batch_id, rows)
+        return step(batch_id, items)
 
     def enroll(self, key: str, device_id: str, name: str, version: str) -> EnrollReply:
         self.enrolled.append(key)
@@ -111,10 +115,10 @@ def test_network_returning_resets_backoff(store):
 def test_413_splits_the_batch_until_it_fits(store):
     ids = fill(store, 10)
 
-    def small_only(batch_id, rows):
-        if len(rows) > 3:
+    def small_only(batch_id, items):
+        if len(items) > 3:
             raise TooLarge("too big")
-        return accept_all(batch_id, rows)
+        return accept_all(batch_id, items)
 
     client = ScriptedClient(then=small_only)
     assert engine(store, client, batch_size=10).sync() is None
@@ -148,7 +152,7 @@ def test_revoked_or_refused_stops_and_tells_staff_until_resumed(store, error):
 def test_per_item_results_are_applied(store):
     ids = fill(store, 3)
 
-    def verdict(batch_id, rows):
+    def verdict(batch_id, items):
         return BatchResult(
             accepted=[ids[0]],
             duplicate=[ids[1]],
@@ -172,7 +176,7 @@ def test_per_item_results_are_applied(store):
 )
 def test_a_server_that_lies_never_gets_a_response_marked_sent(store, lie):
     ids = fill(store, 1)
-    sync = engine(store, ScriptedClient(lambda batch_id, rows: lie(ids)))
+    sync = engine(store, ScriptedClient(lambda batch_id, items: lie(ids)))
     assert sync.sync() == 5
     assert store.get(ids[0])["sync_state"] == "pending"
 
