@@ -133,7 +133,8 @@ def open_database(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
     else:
-        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per request; recycling handles stale connections.
+        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
     migrate(engine)
     return engine
 
