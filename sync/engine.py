@@ -129,10 +129,12 @@ class SyncEngine:
 
     # -- the loop ------------------------------------------------------------------------
 
-    def sync(self) -> float | None:
+    def sync(self, max_batches: int | None = None) -> float | None:
         """Push until nothing is ready to send, or something fails.
 
-        :returns: seconds to wait before the next attempt after a transient failure; None when
+        :param max_batches: stop after this many batches and return 0, so a caller can
+            report progress and stay responsive between slices of a long backlog.
+        :returns: seconds to wait before the next attempt (0: carry on now); None when
             there is nothing more to do now (all sent, or stopped).
         """
         if self.stopped:
@@ -140,7 +142,10 @@ class SyncEngine:
         if not self.client.token and not self._enroll():
             return None
         limit = self.batch_size
+        pushed = 0
         while True:
+            if max_batches is not None and pushed >= max_batches:
+                return 0.0
             rows = self.store.pending_json(limit, WIRE_FIELDS)
             if not rows:
                 self.failures = 0
@@ -176,6 +181,7 @@ class SyncEngine:
                 log.warning("the server rejected %d responses", len(rejected))
             self.last_success = self._wallclock()
             self.failures = 0
+            pushed += 1
 
     def _enroll(self) -> bool:
         if not self.enrollment_key:

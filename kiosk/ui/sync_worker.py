@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 3_000  # a burst of finished responses goes up as one batch
 POLL_MS = 60_000  # and anything left over is tried again at least once a minute
 STORE_RETRY_S = 60.0
+SLICE_BATCHES = 4  # between slices the thread hears "stop" and staff see the count fall
 
 
 class SyncWorker(QObject):
@@ -93,7 +94,7 @@ class SyncWorker(QObject):
         self.debounce.stop()
         self.retry.stop()
         try:
-            delay = self.engine.sync()
+            delay = self.engine.sync(max_batches=SLICE_BATCHES)
         except StoreError as exc:
             self.engine.last_error = str(exc)
             delay = STORE_RETRY_S

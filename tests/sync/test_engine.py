@@ -81,6 +81,15 @@ def test_everything_is_sent_in_batches_oldest_first(store):
     assert store.sync_counts() == {"pending": 0, "sent": 7, "rejected": 0}
 
 
+def test_a_long_backlog_can_be_synced_in_slices(store):
+    fill(store, 10)
+    client = ScriptedClient()
+    sync = engine(store, client, batch_size=2)
+    assert sync.sync(max_batches=3) == 0
+    assert sync.status().pending == 4
+    assert sync.sync(max_batches=3) is None and sync.status().pending == 0
+
+
 def test_backoff_doubles_from_5s_to_a_5_minute_cap(store):
     fill(store, 1)
     sync = engine(store, ScriptedClient(then=lambda *_: (_ for _ in ()).throw(Transient("x"))))
