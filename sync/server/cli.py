@@ -18,6 +18,16 @@ from sync.server import db, reports
 ADMIN_TOKEN_ENV = "WARD_SYNC_ADMIN_TOKEN"
 
 
+def _shown(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(the --db value)"
+
+
 def _ods(value: str) -> str:
     if not re.fullmatch(r"[A-Z0-9]{3,9}", value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an ODS code (3-9 capitals/digits)")
@@ -81,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         engine = db.open_database(url)
     except Exception as exc:  # a bad URL, a refused connection, an unwritable file
-        print(f"cannot open the database {url}: {exc}", file=sys.stderr)
+        print(f"cannot open the database {_shown(url)}: {exc}", file=sys.stderr)
         return 2
 
     if args.command == "serve":
