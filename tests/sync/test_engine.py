@@ -212,3 +212,18 @@ def test_no_enrollment_key_stops_with_a_clear_reason(store, tmp_path):
     sync = SyncEngine(store, client, load_identity(tmp_path))
     assert sync.sync() is None
     assert "enrollment_key" in sync.status().last_error
+
+
+def test_the_token_never_reaches_the_log(store, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    fill(store, 2)
+    client = ScriptedClient(Transient("down"))
+    client.token = None
+    identity = load_identity(tmp_path)
+    sync = SyncEngine(store, client, identity, data_dir=tmp_path, enrollment_key="k" * 43)
+    sync.sync()
+    sync.sync()
+    logging.getLogger("test").info("identity %r", identity)
+    assert "enrolled" in caplog.text and "n" * 43 not in caplog.text and "k" * 43 not in caplog.text
