@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
@@ -22,9 +23,11 @@ from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
-from kiosk.ui.sync_worker import SyncThread
 from kiosk.ui.theme import Look
-from sync.engine import SyncStatus
+
+if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
+    from kiosk.ui.sync_worker import SyncThread
+    from sync.engine import SyncStatus
 
 log = logging.getLogger(__name__)
 
