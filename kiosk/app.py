@@ -192,10 +192,42 @@ def check(config_path: Path | None, data_dir: Path | None) -> int:
     return 1 if problems else 0
 
 
+def set_pin(data_dir: Path | None) -> int:
+    """``set-pin``: ask for the new staff PIN twice and store only its scrypt hash."""
+    import getpass
+
+    from kiosk.staff import PinError, StaffPin
+
+    try:
+        data = prepare_data_dir(data_dir)
+        pin = getpass.getpass("New staff PIN (4 to 8 digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            print("The two PINs were different; nothing was changed.", file=sys.stderr)
+            return 1
+        StaffPin(data).set(pin)
+    except (DataDirError, PinError) as exc:
+        print(f"The PIN was not set: {exc}.", file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("\nNo PIN was entered; nothing was changed.", file=sys.stderr)
+        return 1
+    store = LocalStore.in_dir(data)
+    store.audit("PIN set", "from the command line")
+    store.close()
+    print(f"Staff PIN set for the kiosk whose data is in {data}.")
+    return 0
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="ward-kiosk",
         description="NHS Friends and Family Test kiosk for a hospital ward.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["set-pin"],
+        help="set-pin: set the ward staff PIN (asked for twice, never shown)",
     )
     parser.add_argument("--config", type=Path, help="kiosk.toml to use (overrides the search)")
     parser.add_argument("--data-dir", type=Path, help="where responses are stored")
@@ -215,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "set-pin":
+        return set_pin(args.data_dir)
     if args.check:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

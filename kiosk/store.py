@@ -72,6 +72,27 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX responses_by_date ON responses (local_date, rating, flags)")
 
 
+@migrations(name="0003_staff")
+def _create_staff_tables(db: sqlite_utils.Database) -> None:
+    # What staff did, for the ward's own governance; comments and PINs are never written here.
+    db.execute(
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    # The staff screens read comments and theme chips by ward date.
+    db.execute(
+        "CREATE INDEX responses_comments ON responses (local_date, answered_at)"
+        " WHERE comment IS NOT NULL"
+    )
+    db.execute("CREATE INDEX responses_themes ON responses (local_date) WHERE answers != '{}'")
+
+
 class StoreError(Exception):
     """The store cannot be opened or written. The message says what to do.
 
@@ -312,6 +333,74 @@ class LocalStore:
             else:
                 excluded += row["n"]
         return FFTCounts.from_mapping(by_code, excluded)
+
+    def daily_counts(self, first: date, last: date) -> dict[date, dict[int, int]]:
+        """Responses per ward date and FFT code (flagged ones left out), dates with none absent."""
+        days: dict[date, dict[int, int]] = {}
+        rows = self.db.execute(
+            "SELECT local_date, rating, count(*) FROM responses"
+            " WHERE local_date BETWEEN ? AND ? AND flags = '[]' GROUP BY local_date, rating",
+            [first.isoformat(), last.isoformat()],
+        )
+        for day, rating, n in rows:
+            days.setdefault(date.fromisoformat(day), {})[rating] = n
+        return days
+
+    def comments(
+        self,
+        first: date,
+        last: date,
+        codes: Sequence[int] = (1, 2, 3, 4, 5, 6),
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """The newest *limit* comments given on ward dates *first* to *last*, with their rating
+        and themes; *codes* narrows them (e.g. to the positive answers)."""
+        marks = ", ".join("?" for _ in codes)
+        rows = self.db.execute(
+            "SELECT answered_at, local_date, rating, answers, comment, flags FROM responses"
+            f" WHERE local_date BETWEEN ? AND ? AND comment IS NOT NULL AND rating IN ({marks})"
+            " ORDER BY answered_at DESC LIMIT ?",
+            [first.isoformat(), last.isoformat(), *codes, limit],
+        )
+        return [
+            {
+                "answered_at": answered_at,
+                "local_date": local_date,
+                "rating": rating,
+                "themes": json.loads(answers).get("themes", []),
+                "comment": comment,
+                "flags": json.loads(flags),
+            }
+            for answered_at, local_date, rating, answers, comment, flags in rows
+        ]
+
+    def theme_counts(self, first: date, last: date) -> dict[str, int]:
+        """How often each theme chip was chosen on ward dates *first* to *last*."""
+        rows = self.db.execute(
+            "SELECT theme.value, count(*) FROM responses,"
+            " json_each(responses.answers, '$.themes') AS theme"
+            " WHERE local_date BETWEEN ? AND ? AND answers != '{}' AND flags = '[]'"
+            " GROUP BY theme.value ORDER BY count(*) DESC, theme.value",
+            [first.isoformat(), last.isoformat()],
+        )
+        return {theme: n for theme, n in rows}
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def audit(self, event: str, detail: str = "", at: datetime | None = None) -> None:
+        """Record a staff action (entry, failed PIN, export, setting, pause, clean)."""
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO audit (at, event, detail) VALUES (?, ?, ?)",
+                [_iso(at or utc_now()), event, detail],
+            )
+
+    def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest staff actions, newest first."""
+        rows = self.db.execute(
+            "SELECT at, event, detail FROM audit ORDER BY id DESC LIMIT ?", [limit]
+        )
+        return [{"at": at, "event": event, "detail": detail} for at, event, detail in rows]
 
     def integrity(self, quick: bool = False) -> str:
         """``ok``, or what SQLite's integrity check found."""

@@ -164,3 +164,23 @@ def test_virtual_keyboard_appears_for_the_comment_box_on_a_real_display(tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "keyboard visible" in result.stdout
+
+
+def test_set_pin_stores_a_pin_that_then_works(tmp_path):
+    from kiosk.staff import StaffPin
+
+    def set_pin(typed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", "set-pin", "--data-dir", str(tmp_path)],
+            input=typed,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert set_pin("4821\n4822\n").returncode == 1 and not StaffPin(tmp_path).is_set
+    assert "4 to 8 digits" in set_pin("12\n12\n").stderr
+    result = set_pin("4821\n4821\n")
+    assert result.returncode == 0, result.stderr
+    assert StaffPin(tmp_path).check("4821").ok
+    assert "4821" not in result.stdout
