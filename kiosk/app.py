@@ -83,17 +83,22 @@ def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) 
 
     A QApplication must exist (pytest-qt's ``qapp`` provides one; ``main`` makes its own).
     """
+    from kiosk.settings import apply, load_settings
     from kiosk.ui.theme import load_fonts
     from kiosk.ui.window import KioskWindow
 
     config, survey, data = load_everything(config_path, data_dir)
     for warning in config.warnings:
         log.warning("%s", warning)
+    settings = load_settings(data)
+    if settings != type(settings)():
+        config = apply(config, settings)
+        survey = load_survey(config.survey.id, config.survey.languages, config.survey.folder)
     store, moved_aside = open_store(data / DB_NAME)
     if moved_aside:
         log.error("the database was damaged; it was moved to %s and a new one started", moved_aside)
     load_fonts()
-    window = KioskWindow(config, survey, store)
+    window = KioskWindow(config, survey, store, data, settings)
     if config.sync is not None:
         from kiosk.ui.sync_worker import SyncThread
 
@@ -281,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, SurveyError, DataDirError, StoreError) as exc:
         return _fail(exc)
     app.aboutToQuit.connect(window.shutdown)
+    window.exit_requested.connect(app.quit)
     if config.kiosk.fullscreen and not args.windowed:
         window.showFullScreen()
     else:

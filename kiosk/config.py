@@ -84,6 +84,34 @@ class KioskSettings:
     mode: str = "Other"
 
 
+DEFAULT_SAFEGUARDING_WORDS = (
+    "abuse",
+    "abused",
+    "hurt",
+    "hit",
+    "unsafe",
+    "scared",
+    "afraid",
+    "suicide",
+    "kill myself",
+    "self-harm",
+    "neglect",
+)
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """Staff mode.
+
+    Attributes:
+        lock_seconds: staff mode locks after this long without a touch.
+        safeguarding_words: comments containing any of these are pinned and highlighted.
+    """
+
+    lock_seconds: int = 120
+    safeguarding_words: tuple[str, ...] = DEFAULT_SAFEGUARDING_WORDS
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     server_url: str
@@ -105,6 +133,7 @@ class KioskConfig:
     survey: SurveySettings = field(default_factory=SurveySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     sync: SyncSettings | None = None
+    staff: StaffSettings = field(default_factory=StaffSettings)
     source: Path | None = None
     warnings: tuple[str, ...] = ()
 
@@ -181,6 +210,7 @@ _SECTIONS: dict[str, type] = {
     "survey": SurveySettings,
     "kiosk": KioskSettings,
     "sync": SyncSettings,
+    "staff": StaffSettings,
 }
 
 _ODS_CODE = re.compile(r"[A-Z0-9]{3,9}")
@@ -235,6 +265,7 @@ class _Parser:
         location = self.location(sections["location"])
         survey = self.section("survey", SurveySettings, sections["survey"], _SURVEY_CHECKS)
         kiosk = self.section("kiosk", KioskSettings, sections["kiosk"], _KIOSK_CHECKS)
+        staff = self.section("staff", StaffSettings, sections["staff"], _STAFF_CHECKS)
         sync = None
         if "sync" in raw:
             if not sections["sync"].get("server_url"):
@@ -249,7 +280,8 @@ class _Parser:
         if self.problems:
             raise ConfigError(self.problems)
         assert location is not None and survey is not None and kiosk is not None
-        return KioskConfig(location, survey, kiosk, sync, self.path, tuple(self.warnings))
+        assert staff is not None
+        return KioskConfig(location, survey, kiosk, sync, staff, self.path, tuple(self.warnings))
 
     def location(self, values: dict[str, Any]) -> Location | None:
         required = {
@@ -363,6 +395,29 @@ _KIOSK_CHECKS = {
     "keyboard": _Check(lambda v: v in ("auto", "qt", "system"), '"auto", "qt" or "system"'),
     "mode": _Check(lambda v: v in fft.MODES, "one of " + ", ".join(f'"{m}"' for m in fft.MODES)),
 }
+_STAFF_CHECKS = {
+    "lock_seconds": _Check(_whole(30, 1800), "a whole number of seconds from 30 to 1800"),
+    "safeguarding_words": _Check(
+        lambda v: isinstance(v, list) and all(_text(x) and x.strip() for x in v),
+        'a list of words, e.g. ["abuse", "unsafe"]',
+        lambda v: tuple(x.strip().lower() for x in v),
+    ),
+}
+
+CHECKS = {
+    "location": _LOCATION_CHECKS,
+    "survey": _SURVEY_CHECKS,
+    "kiosk": _KIOSK_CHECKS,
+    "staff": _STAFF_CHECKS,
+}
+
+
+def check_value(section: str, key: str, value: Any) -> str | None:
+    """The same check the config file gets, for a setting changed on screen: None if good,
+    else what was expected."""
+    return CHECKS[section][key].validate(value)
+
+
 _SYNC_CHECKS = {
     "server_url": _Check(
         lambda v: _text(v) and (_HTTPS.fullmatch(v) or _LOOPBACK.fullmatch(v)) is not None,

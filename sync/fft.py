@@ -6,7 +6,10 @@ below 5 is shown as ``*``, with a second pass so that no hidden count can be wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import calendar
+import csv
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 QUESTION = "Overall, how was your experience of our service?"
@@ -96,3 +99,56 @@ def financial_year(year: int, month: int) -> str:
     """NHS financial year label for a calendar month, e.g. ``2026_27`` for November 2026."""
     start = year if month >= 4 else year - 1
     return f"{start}_{(start + 1) % 100:02d}"
+
+
+#: NHS England's ward-level submission columns, in order ("Dont Know" without the apostrophe).
+SUBMISSION_COLUMNS = [
+    "Yearnumber",
+    "Periodname",
+    "Org code",
+    "Site code",
+    "Ward name",
+    "Spec 1",
+    "Spec 2",
+    "1 Very Good SUM",
+    "2 Good SUM",
+    "3 Neither Good nor Poor SUM",
+    "4 Poor SUM",
+    "5 Very Poor SUM",
+    "6 Dont Know SUM",
+    "Total Responses",
+    "Total Eligible",
+]
+
+
+def submission_row(
+    year: int,
+    month: int,
+    org_code: str,
+    site_code: str,
+    ward_name: str,
+    counts: Mapping[int, int | str],
+    total: int | str,
+) -> list[str]:
+    """One row of the monthly submission. Spec 1/2 and Total Eligible are left empty: a
+    kiosk cannot know them."""
+    return [
+        financial_year(year, month),
+        calendar.month_name[month].upper(),
+        org_code,
+        site_code,
+        ward_name,
+        "",
+        "",
+        *(str(counts.get(code, 0)) for code in CODES),
+        str(total),
+        "",
+    ]
+
+
+def submission_csv(rows: Sequence[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SUBMISSION_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()

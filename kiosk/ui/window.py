@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout
 
 from kiosk.config import KioskConfig
 from kiosk.session import FeedbackSession
+from kiosk.settings import WardSettings
 from kiosk.store import LocalStore, Origin, StoreError
 from kiosk.survey import Survey
 from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
+from kiosk.ui.staff.mode import StaffMode
 from kiosk.ui.theme import Look
 
 if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
@@ -52,12 +55,20 @@ class KioskWindow(QWidget):
 
     Signals:
         sync_requested(str): ``response`` when someone finished, ``now``, or ``online``.
+        exit_requested(): staff chose "Exit kiosk".
     """
 
     sync_requested = Signal(str)
+    exit_requested = Signal()
 
     def __init__(
-        self, config: KioskConfig, survey: Survey, store: LocalStore, parent: QWidget | None = None
+        self,
+        config: KioskConfig,
+        survey: Survey,
+        store: LocalStore,
+        data_dir: Path | None = None,
+        settings: WardSettings | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("KioskRoot")
@@ -100,6 +111,11 @@ class KioskWindow(QWidget):
         layout.addWidget(self.topbar)
         layout.addWidget(self.stack, 1)
 
+        self.settings = settings or WardSettings()
+        self.staff: StaffMode | None = None
+        if data_dir is not None:
+            self.staff = StaffMode(self, data_dir, self.settings)
+
         self.idle_timer = QTimer(self)
         self.idle_timer.setObjectName("idle-reset")
         self.idle_timer.setSingleShot(True)
@@ -123,11 +139,13 @@ class KioskWindow(QWidget):
         QTimer.singleShot(0, self._watch_input)
         self._show_text()
         self._apply_look()
+        if self.settings.paused:
+            self.show_paused(True)
 
     # -- intent from the screens ---------------------------------------------------------
 
     def _on_rated(self, code: int) -> None:
-        if self.stack.currentWidget() is not self.question:
+        if self.stack.currentWidget() is not self.question or self.settings.paused:
             return
         try:
             response_id = self.session.rate(code, self.language)
@@ -168,6 +186,8 @@ class KioskWindow(QWidget):
 
     def reset_for_next_person(self) -> None:
         """Back to the question with the kiosk's defaults, keeping whatever was answered."""
+        if self.staff is not None and self.staff.active:
+            return  # staff mode has its own lock
         if self.stack.currentWidget() is self.followup:
             self._keep_followup(*self.followup.answers())
         if self.session.current is not None:
@@ -197,6 +217,8 @@ class KioskWindow(QWidget):
 
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status
+        if self.staff is not None:
+            self.staff.refresh_sync()
         log.info(
             "sync %s: %d waiting, %d rejected%s",
             status.state,
@@ -288,5 +310,15 @@ class KioskWindow(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _USER_INPUT:
             self._last_activity = time.monotonic()
-            self.idle_timer.start()
+            if self.staff is not None and self.staff.active:
+                self.staff.touched()
+            else:
+                self.idle_timer.start()
         return False
+
+    def show_paused(self, paused: bool) -> None:
+        """While paused, patients see only that feedback is paused on this ward."""
+        self.settings.paused = paused
+        self.question.show_paused(paused)
+        if self.staff is None or not self.staff.active:
+            self.topbar.setVisible(not paused)

@@ -7,8 +7,6 @@ Flagged responses (``repeat-tap``) are left out unless asked for, and counted ap
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
 from collections import defaultdict
 from datetime import date
@@ -19,24 +17,6 @@ from sqlalchemy.engine import Engine
 from sync import fft
 from sync.protocol import FFTReport, FFTRow
 from sync.server import db
-
-CSV_COLUMNS = [
-    "Yearnumber",
-    "Periodname",
-    "Org code",
-    "Site code",
-    "Ward name",
-    "Spec 1",
-    "Spec 2",
-    "1 Very Good SUM",
-    "2 Good SUM",
-    "3 Neither Good nor Poor SUM",
-    "4 Poor SUM",
-    "5 Very Poor SUM",
-    "6 Dont Know SUM",
-    "Total Responses",
-    "Total Eligible",
-]
 
 
 class PeriodError(ValueError):
@@ -96,22 +76,16 @@ def fft_report(
 def report_csv(report: FFTReport) -> str:
     """The report in NHS England's ward-level column layout."""
     first, _ = parse_period(report.period)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in report.rows:
-        writer.writerow(
-            [
-                fft.financial_year(first.year, first.month),
-                calendar.month_name[first.month].upper(),
-                row.org_code,
-                row.site_code or "",
-                row.ward_name or "",
-                "",
-                "",
-                *(row.counts[str(code)] for code in fft.CODES),
-                row.total,
-                "",
-            ]
+    rows = [
+        fft.submission_row(
+            first.year,
+            first.month,
+            row.org_code,
+            row.site_code or "",
+            row.ward_name or "",
+            {int(code): value for code, value in row.counts.items()},
+            row.total,
         )
-    return out.getvalue()
+        for row in report.rows
+    ]
+    return fft.submission_csv(rows)

@@ -36,9 +36,15 @@ class QuestionScreen(QWidget):
         self.question.setObjectName("question")
         self.alert = make_label("alert")
         self.alert.hide()
+        self.paused_notice = make_label("question")
+        self.paused_notice.setObjectName("paused-notice")
+        self.paused_notice.setText("Feedback is paused on this ward just now")
+        self.paused_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.paused_notice.hide()
         layout.addWidget(self.lead_in)
         layout.addWidget(self.question)
         layout.addWidget(self.alert)
+        layout.addWidget(self.paused_notice)
 
         self.faces_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.faces_layout.setSpacing(16)
@@ -81,7 +87,8 @@ class QuestionScreen(QWidget):
     def show_text(
         self, survey: Survey, language: str, ward: str, lead_in: bool, demo: bool
     ) -> None:
-        self.lead_in.setVisible(lead_in)
+        self.lead_in.setProperty("wanted", lead_in)
+        self.lead_in.setVisible(lead_in and not self.paused_notice.isVisibleTo(self))
         self.lead_in.setText(survey.text("lead_in", language, ward=ward))
         self.question.setText(survey.text("question", language))
         for code, face in self.faces.items():
@@ -89,6 +96,14 @@ class QuestionScreen(QWidget):
         self.ward.setText(ward)
         self.demo.setText("Demo ward: not configured" if demo else "")
         self.demo.setVisible(demo)
+
+    def show_paused(self, paused: bool) -> None:
+        """Hide the question and faces behind a calm notice while the ward has paused."""
+        self.paused_notice.setVisible(paused)
+        for widget in (self.lead_in, self.question, *self.faces.values()):
+            widget.setVisible(not paused)
+        if not paused:
+            self.lead_in.setVisible(bool(self.lead_in.property("wanted")))
 
     def show_alert(self, text: str) -> None:
         self.alert.setText(text)

@@ -1,0 +1,455 @@
+"""The staff screens: results, comments, ward controls, sync and the audit, behind the PIN.
+
+Figures come straight from the store's period queries; nothing here computes FFT arithmetic
+itself (``sync.fft`` does). Loaded only when staff unlock the kiosk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import KioskConfig
+from kiosk.export import ExportError, export_month
+from kiosk.staff import period
+from kiosk.store import LocalStore
+from kiosk.survey import Survey
+from kiosk.ui.widgets.face_button import FACE_COLOURS
+from kiosk.ui.widgets.labels import make_button, make_label, set_words
+from sync import fft
+
+PERIODS = {
+    "today": "Today",
+    "last-7-days": "Last 7 days",
+    "this-month": "This month",
+    "last-month": "Last month",
+}
+PAGES = ["Results", "Comments", "Ward controls", "Sync", "Audit"]
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+class StaffScreen(QWidget):
+    """Everything ward staff see after the PIN.
+
+    Attributes:
+        period_name: the period shown by Results and Comments (a key of ``PERIODS``).
+        pages: the panels, by their button's words.
+
+    Signals:
+        lock_requested(), exit_requested(), pause_requested(bool), clean_requested(),
+        sync_requested(): staff pressed the control of that name.
+    """
+
+    lock_requested = Signal()
+    exit_requested = Signal()
+    pause_requested = Signal(bool)
+    clean_requested = Signal()
+    sync_requested = Signal()
+
+    def __init__(
+        self,
+        store: LocalStore,
+        config: KioskConfig,
+        survey: Survey,
+        today: Callable[[], date],
+        paused: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("staff-screen")
+        self.setProperty("screen", True)
+        self.store = store
+        self.config = config
+        self.survey = survey
+        self.today = today
+        self.period_name = "this-month"
+        self.paused = paused
+        self.comment_filter: tuple[int, ...] = tuple(fft.CODES)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        header = QHBoxLayout()
+        title = make_label("heading")
+        title.setText(f"Staff: {config.location.shown_name}")
+        self.lock = make_button("primary")
+        set_words(self.lock, "Lock")
+        self.lock.clicked.connect(self.lock_requested)
+        header.addWidget(title, 1)
+        header.addWidget(self.lock)
+        layout.addLayout(header)
+
+        self.nav = QButtonGroup(self)
+        nav_row = QHBoxLayout()
+        self.nav_buttons: dict[str, QPushButton] = {}
+        for name in PAGES:
+            button = make_button("chip", checkable=True)
+            set_words(button, name)
+            self.nav.addButton(button)
+            self.nav_buttons[name] = button
+            nav_row.addWidget(button)
+            button.clicked.connect(lambda _=False, n=name: self.show_page(n))
+        nav_row.addStretch(1)
+        layout.addLayout(nav_row)
+
+        self.period_row = QHBoxLayout()
+        self.period_group = QButtonGroup(self)
+        self.period_buttons: dict[str, QPushButton] = {}
+        for key, words in PERIODS.items():
+            button = make_button("chip", checkable=True)
+            set_words(button, words)
+            self.period_group.addButton(button)
+            self.period_buttons[key] = button
+            self.period_row.addWidget(button)
+            button.clicked.connect(lambda _=False, k=key: self.set_period(k))
+        self.period_row.addStretch(1)
+        layout.addLayout(self.period_row)
+
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {
+            "Results": self._results_page(),
+            "Comments": self._comments_page(),
+            "Ward controls": self._controls_page(),
+            "Sync": self._sync_page(),
+            "Audit": self._audit_page(),
+        }
+        self.frames: dict[str, QScrollArea] = {}
+        for name, page in self.pages.items():
+            # Every page scrolls (by finger too) rather than squeeze its text on a small screen.
+            frame = QScrollArea()
+            frame.setWidgetResizable(True)
+            frame.setFrameShape(QFrame.Shape.NoFrame)
+            frame.setWidget(page)
+            page.setProperty("screen", True)
+            QScroller.grabGesture(frame.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+            self.frames[name] = frame
+            self.stack.addWidget(frame)
+        layout.addWidget(self.stack, 1)
+        self.period_buttons[self.period_name].setChecked(True)
+        self.show_page("Results")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # On a tall screen the chart goes under the figures, full width.
+        portrait = event.size().height() > event.size().width()
+        self.results_layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def show_page(self, name: str) -> None:
+        self.nav_buttons[name].setChecked(True)
+        self.stack.setCurrentWidget(self.frames[name])
+        for button in self.period_buttons.values():
+            button.setVisible(name in ("Results", "Comments"))
+        self.refresh()
+
+    def set_period(self, name: str) -> None:
+        self.period_name = name
+        self.period_buttons[name].setChecked(True)
+        self.refresh()
+
+    def dates(self) -> tuple[date, date]:
+        return period(self.period_name, self.today())
+
+    def refresh(self) -> None:
+        frame = self.stack.currentWidget()
+        page = frame.widget() if isinstance(frame, QScrollArea) else frame
+        if page is self.pages["Results"]:
+            self._show_results()
+        elif page is self.pages["Comments"]:
+            self._show_comments()
+        elif page is self.pages["Audit"]:
+            self._show_audit()
+
+    # -- results -------------------------------------------------------------------------
+
+    def _results_page(self) -> QWidget:
+        page = QWidget()
+        layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, page)
+        self.results_layout = layout
+        figures = QGridLayout()
+        figures.setVerticalSpacing(6)
+        self.count_labels: dict[int, QLabel] = {}
+        for row, (code, words) in enumerate(fft.CODES.items()):
+            name = make_label("body")
+            name.setText(words)
+            value = make_label("body")
+            value.setObjectName(f"count-{code}")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight)
+            figures.addWidget(name, row, 0)
+            figures.addWidget(value, row, 1)
+            self.count_labels[code] = value
+        self.total = make_label("lead")
+        self.total.setObjectName("total")
+        self.positive = make_label("lead")
+        self.positive.setObjectName("percent-positive")
+        self.negative = make_label("lead")
+        self.negative.setObjectName("percent-negative")
+        self.excluded = make_label("hint")
+        self.excluded.setObjectName("repeat-taps")
+        self.themes = make_label("hint")
+        self.themes.setObjectName("theme-counts")
+        column = QVBoxLayout()
+        column.addLayout(figures)
+        for label in (self.total, self.positive, self.negative, self.excluded, self.themes):
+            column.addWidget(label)
+        column.addStretch(1)
+        layout.addLayout(column, 2)
+        self.chart = QChart()
+        self.chart.setTitle("Responses each day")
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setObjectName("daily-chart")
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumSize(360, 320)
+        layout.addWidget(self.chart_view, 3)
+        return page
+
+    def _show_results(self) -> None:
+        first, last = self.dates()
+        counts = self.store.counts(first, last)
+        for code, label in self.count_labels.items():
+            label.setText(str(counts.by_code[code]))
+        self.total.setText(f"Total responses: {counts.total}")
+        self.positive.setText(f"Positive: {percent(counts.percent_positive)}")
+        self.negative.setText(f"Negative: {percent(counts.percent_negative)}")
+        self.excluded.setText(f"Repeat taps left out of these figures: {counts.excluded}")
+        themes = self.store.theme_counts(first, last)
+        named = [f"{self._theme_words(theme)} {n}" for theme, n in themes.items()]
+        self.themes.setText("Themes chosen: " + (", ".join(named) or "none"))
+        self._draw_chart(first, last)
+
+    def _theme_words(self, theme: str) -> str:
+        try:
+            return self.survey.theme_text(theme, self.survey.default_language)
+        except KeyError:  # a theme from an older survey version
+            return theme
+
+    def _draw_chart(self, first: date, last: date) -> None:
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        daily = self.store.daily_counts(first, last)
+        series = QStackedBarSeries()
+        for code, words in fft.CODES.items():
+            bars = QBarSet(words)
+            bars.setColor(QColor(FACE_COLOURS[code]))
+            bars.append([daily.get(day, {}).get(code, 0) for day in days])
+            series.append(bars)
+        self.chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(
+            [day.strftime("%d %b") if len(days) <= 10 else day.strftime("%d") for day in days]
+        )
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        most = max((sum(daily.get(day, {}).values()) for day in days), default=0)
+        axis_y.setRange(0, max(1, most))
+        axis_y.applyNiceNumbers()
+        self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+
+    # -- comments ------------------------------------------------------------------------
+
+    def _comments_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        group = QButtonGroup(page)
+        self.filter_buttons: dict[str, QPushButton] = {}
+        for words, codes in (
+            ("All", tuple(fft.CODES)),
+            ("Positive", fft.POSITIVE),
+            ("Negative", fft.NEGATIVE),
+        ):
+            button = make_button("chip", checkable=True)
+            set_words(button, words)
+            group.addButton(button)
+            button.clicked.connect(lambda _=False, c=codes: self._filter(c))
+            self.filter_buttons[words] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.filter_buttons["All"].setChecked(True)
+        layout.addLayout(row)
+        self.comment_list = QListWidget()
+        self.comment_list.setObjectName("comment-list")
+        self.comment_list.setWordWrap(True)
+        layout.addWidget(self.comment_list, 1)
+        return page
+
+    def _filter(self, codes: tuple[int, ...]) -> None:
+        self.comment_filter = codes
+        self._show_comments()
+
+    def _show_comments(self) -> None:
+        first, last = self.dates()
+        words = self.config.staff.safeguarding_words
+        comments = self.store.comments(first, last, codes=self.comment_filter)
+        flagged = [c for c in comments if any(w in c["comment"].lower() for w in words)]
+        ordinary = [c for c in comments if c not in flagged]
+        self.comment_list.clear()
+        for comment in flagged + ordinary:
+            when = datetime.fromisoformat(comment["answered_at"]).astimezone(
+                self.config.location.zone
+            )
+            head = f"{when:%d %b %H:%M} · {fft.CODES[comment['rating']]}"
+            if comment["themes"]:
+                head += " · " + ", ".join(self._theme_words(t) for t in comment["themes"])
+            item = QListWidgetItem(f"{head}\n{comment['comment']}")
+            if comment in flagged:
+                item.setText(f"Safeguarding: read now. {head}\n{comment['comment']}")
+                item.setBackground(QColor("#FFEB3B"))
+                item.setForeground(QColor("#212B32"))
+            self.comment_list.addItem(item)
+        if not comments:
+            self.comment_list.addItem("No comments in this period.")
+
+    # -- ward controls -------------------------------------------------------------------
+
+    def _controls_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.pause = make_button("secondary")
+        self.pause.setObjectName("pause")
+        self.pause.clicked.connect(lambda: self.pause_requested.emit(not self.paused))
+        self.show_paused(self.paused)
+        self.clean = make_button("secondary")
+        set_words(self.clean, "Clean screen")
+        self.clean.clicked.connect(self.clean_requested)
+        layout.addWidget(self.pause, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.clean, 0, Qt.AlignmentFlag.AlignLeft)
+
+        export_title = make_label("lead")
+        export_title.setText("Export to a folder (for example a USB stick)")
+        self.folder = QLineEdit(str(Path.home()))
+        self.folder.setObjectName("export-folder")
+        self.folder.setAccessibleName("Export folder")
+        row = QHBoxLayout()
+        self.export_buttons: dict[str, QPushButton] = {}
+        for key in ("this-month", "last-month"):
+            button = make_button("secondary")
+            set_words(button, f"Export {PERIODS[key].lower()}")
+            button.clicked.connect(lambda _=False, k=key: self.export(k))
+            self.export_buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.export_result = make_label("body")
+        self.export_result.setObjectName("export-result")
+        layout.addWidget(export_title)
+        layout.addWidget(self.folder)
+        layout.addLayout(row)
+        layout.addWidget(self.export_result)
+        layout.addStretch(1)
+        self.exit = make_button("secondary")
+        set_words(self.exit, "Exit kiosk")
+        self.exit.clicked.connect(self.exit_requested)
+        layout.addWidget(self.exit, 0, Qt.AlignmentFlag.AlignLeft)
+        return page
+
+    def show_paused(self, paused: bool) -> None:
+        self.paused = paused
+        set_words(self.pause, "Resume feedback" if paused else "Pause feedback")
+
+    def export(self, period_name: str) -> list[Path]:
+        first, _ = period(period_name, self.today())
+        folder = Path(self.folder.text().strip())
+        try:
+            files = export_month(self.store, self.config.location, first.year, first.month, folder)
+        except ExportError as exc:
+            self.export_result.setText(f"Not exported: {exc}.")
+            return []
+        self.store.audit("export", f"{first:%Y-%m} to {folder}")
+        self.export_result.setText("Saved " + " and ".join(path.name for path in files))
+        return files
+
+    # -- sync and audit ------------------------------------------------------------------
+
+    def _sync_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.sync_text = make_label("body")
+        self.sync_text.setObjectName("sync-status")
+        self.sync_text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.sync_now = make_button("primary")
+        set_words(self.sync_now, "Sync now")
+        self.sync_now.clicked.connect(self.sync_requested)
+        layout.addWidget(self.sync_text)
+        layout.addWidget(self.sync_now, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self.show_sync(None, "")
+        return page
+
+    def show_sync(self, status: object | None, device_id: str) -> None:
+        sync = self.config.sync
+        if sync is None:
+            self.sync_text.setText("Sync not configured: answers stay on this kiosk.")
+            self.sync_now.hide()
+            return
+        counts = self.store.sync_counts()
+        lines = [
+            f"Central server: {sync.server_url}",
+            f"Device: {device_id or 'not enrolled yet'}",
+            f"Waiting to send: {counts['pending']}",
+            f"Refused by the server: {counts['rejected']}",
+        ]
+        last_success = getattr(status, "last_success", None)
+        if last_success is not None:
+            local = last_success.astimezone(self.config.location.zone)
+            lines.append(f"Last sent: {local:%d %b %H:%M}")
+        else:
+            lines.append("Last sent: not yet")
+        error = getattr(status, "last_error", None)
+        lines.append(f"Last problem: {error}" if error else "Last problem: none")
+        self.sync_text.setText("\n".join(lines))
+
+    def _audit_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.audit_list = QListWidget()
+        self.audit_list.setObjectName("audit-list")
+        layout.addWidget(self.audit_list)
+        return page
+
+    def _show_audit(self) -> None:
+        self.audit_list.clear()
+        zone = self.config.location.zone
+        for entry in self.store.audit_entries():
+            when = datetime.fromisoformat(entry["at"]).astimezone(zone)
+            detail = f": {entry['detail']}" if entry["detail"] else ""
+            self.audit_list.addItem(f"{when:%d %b %Y %H:%M}  {entry['event']}{detail}")

@@ -1,0 +1,266 @@
+"""Staff mode's comings and goings: the hold, the PIN, the auto-lock, pause and clean screen.
+
+Lives beside the patient screens in the kiosk window; the staff screens themselves
+(``dashboard``) are built the first time staff get in, so patients never wait for them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.settings import WardSettings, save_settings
+from kiosk.staff import PinError, StaffPin
+from kiosk.store import StoreError
+from kiosk.ui.staff.hold import HoldToOpen
+from kiosk.ui.staff.pin_pad import PinPad
+from kiosk.ui.widgets.labels import make_label
+
+if TYPE_CHECKING:
+    from kiosk.ui.staff.dashboard import StaffScreen
+    from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+CLEAN_SECONDS = 30
+
+
+class CleanOverlay(QWidget):
+    """Covers the whole window and swallows every touch while the glass is wiped.
+
+    Signals:
+        finished(): the countdown ended.
+    """
+
+    finished = Signal()
+
+    def __init__(self, parent: QWidget, seconds: int = CLEAN_SECONDS) -> None:
+        super().__init__(parent)
+        self.setObjectName("clean-overlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#clean-overlay { background: #005EB8; }")
+        self.remaining = seconds
+        layout = QVBoxLayout(self)
+        self.label = make_label("question")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: white;")
+        layout.addWidget(self.label)
+        self.ticker = QTimer(self)
+        self.ticker.setObjectName("clean-countdown")
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._tick)
+        self.setGeometry(parent.rect())
+        self._show()
+        self.ticker.start()
+        self.show()
+        self.raise_()
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.ticker.stop()
+            self.hide()
+            self.finished.emit()
+            self.deleteLater()
+        else:
+            self._show()
+
+    def _show(self) -> None:
+        self.label.setText(
+            f"Cleaning the screen\n\nTouches are ignored for {self.remaining} seconds"
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        event.accept()  # the point of the overlay: nothing underneath hears the cloth
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+
+class StaffMode(QObject):
+    """Attributes:
+    pin: the ward's staff PIN.
+    pad: the PIN pad screen.
+    screen: the staff screens, once built.
+    lock_timer: ``staff-lock``, locks staff mode after ``[staff] lock_seconds`` untouched.
+    """
+
+    def __init__(self, window: KioskWindow, data_dir: Path, settings: WardSettings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.data_dir = data_dir
+        self.settings = settings
+        self.pin = StaffPin(data_dir)
+        self.pad = PinPad()
+        window.stack.addWidget(self.pad)
+        self.screen: StaffScreen | None = None
+        self.hold = HoldToOpen(window.question.ward)
+        self.hold.held.connect(self.open_pad)
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setObjectName("staff-lock")
+        self.lock_timer.setSingleShot(True)
+        self.lock_timer.setInterval(window.config.staff.lock_seconds * 1000)
+        self.lock_timer.timeout.connect(self.lock)
+        self.wait_timer = QTimer(self)
+        self.wait_timer.setObjectName("pin-wait")
+        self.wait_timer.setInterval(1000)
+        self.wait_timer.timeout.connect(self._show_wait)
+        self._first_choice: str | None = None
+        self.overlay: CleanOverlay | None = None
+        self.pad.entered.connect(self._on_pin)
+        self.pad.cancelled.connect(self.lock)
+
+    @property
+    def active(self) -> bool:
+        current = self.window.stack.currentWidget()
+        return current is self.pad or (self.screen is not None and current is self.screen)
+
+    def touched(self) -> None:
+        self.lock_timer.start()
+
+    # -- getting in ----------------------------------------------------------------------
+
+    def open_pad(self) -> None:
+        self.window.reset_for_next_person()
+        self.window.topbar.hide()
+        self._first_choice = None
+        if not self.pin.is_set:
+            self.pad.ask(
+                "Choose a staff PIN",
+                "No staff PIN is set on this kiosk yet. Choose 4 to 8 digits that ward staff "
+                "will use to get in.",
+            )
+        else:
+            self.pad.ask("Staff PIN", "")
+            self._show_wait()
+        self.window.stack.setCurrentWidget(self.pad)
+        self.lock_timer.start()
+
+    def _on_pin(self, digits: str) -> None:
+        if not self.pin.is_set:
+            self._choose(digits)
+            return
+        result = self.pin.check(digits)
+        if result.ok:
+            self._audit("staff entry")
+            self.enter()
+            return
+        self._audit("failed PIN")
+        self.pad.ask("Staff PIN", "")
+        if result.wait.total_seconds() > 0:
+            self._show_wait()
+        else:
+            self.pad.message.setText(
+                f"That PIN is not right. {result.tries_left} more tries before a wait."
+            )
+
+    def _choose(self, digits: str) -> None:
+        if self._first_choice is None:
+            self._first_choice = digits
+            self.pad.ask("Type the same PIN again", "")
+            return
+        first, self._first_choice = self._first_choice, None
+        if digits != first:
+            self.pad.ask("Choose a staff PIN", "The two PINs were different. Start again.")
+            return
+        try:
+            self.pin.set(digits)
+        except PinError as exc:
+            self.pad.ask("Choose a staff PIN", f"{str(exc).capitalize()}.")
+            return
+        self._audit("PIN set", "on the first-run screen")
+        self._audit("staff entry")
+        self.enter()
+
+    def _show_wait(self) -> None:
+        seconds = int(self.pin.wait().total_seconds() + 0.999)
+        locked = seconds > 0
+        self.pad.set_locked(locked)
+        if locked:
+            self.pad.message.setText(f"Too many wrong PINs. Try again in {seconds} seconds.")
+            self.wait_timer.start()
+        else:
+            self.wait_timer.stop()
+            if self.pad.message.text().startswith("Too many"):
+                self.pad.message.setText("")
+
+    def enter(self) -> None:
+        if self.screen is None:
+            from kiosk.ui.staff.dashboard import StaffScreen
+
+            zone = self.window.config.location.zone
+            self.screen = StaffScreen(
+                self.window.store,
+                self.window.config,
+                self.window.survey,
+                lambda: datetime.now(zone).date(),
+                self.settings.paused,
+            )
+            self.screen.lock_requested.connect(self.lock)
+            self.screen.exit_requested.connect(self._exit)
+            self.screen.pause_requested.connect(self.set_paused)
+            self.screen.clean_requested.connect(self.clean)
+            self.screen.sync_requested.connect(lambda: self.window.sync_requested.emit("now"))
+            self.window.stack.addWidget(self.screen)
+        self.refresh_sync()
+        self.window.stack.setCurrentWidget(self.screen)
+        self.screen.show_page("Results")
+        self.lock_timer.start()
+
+    def refresh_sync(self) -> None:
+        if self.screen is None:
+            return
+        from sync.device import DEVICE_FILE
+
+        device = ""
+        if (self.data_dir / DEVICE_FILE).exists():
+            from sync.device import load_identity
+
+            device = load_identity(self.data_dir).device_id
+        self.screen.show_sync(self.window.sync_status, device)
+
+    # -- getting out ---------------------------------------------------------------------
+
+    def lock(self) -> None:
+        was_in = self.screen is not None and self.window.stack.currentWidget() is self.screen
+        self.lock_timer.stop()
+        self.wait_timer.stop()
+        self.window.stack.setCurrentWidget(self.window.question)
+        self.window.topbar.setVisible(not self.settings.paused)
+        if was_in:
+            self._audit("staff mode locked")
+
+    def _exit(self) -> None:
+        self._audit("exit kiosk")
+        self.window.exit_requested.emit()
+
+    # -- ward controls -------------------------------------------------------------------
+
+    def set_paused(self, paused: bool) -> None:
+        self.settings.paused = paused
+        save_settings(self.data_dir, self.settings)
+        self._audit("feedback paused" if paused else "feedback resumed")
+        self.window.show_paused(paused)
+        if self.screen is not None:
+            self.screen.show_paused(paused)
+
+    def clean(self) -> None:
+        self._audit("screen cleaned", f"touches ignored for {CLEAN_SECONDS} seconds")
+        self.overlay = CleanOverlay(self.window)
+        self.overlay.finished.connect(self._cleaned)
+
+    def _cleaned(self) -> None:
+        self.overlay = None
+        self.lock_timer.start()
+
+    def _audit(self, event: str, detail: str = "") -> None:
+        try:
+            self.window.store.audit(event, detail)
+        except StoreError as exc:
+            log.error("could not record %r in the audit: %s", event, exc)
