@@ -1,6 +1,6 @@
 """Render the staff screens to PNG at 1280x800 and 800x1280, on a ward with a month of data.
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/render_staff.py [OUT_DIR]
+QT_QPA_PLATFORM=offscreen python docs/screenshots/render_staff.py [OUT_DIR]
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from kiosk.app import create_kiosk  # noqa: E402
-from kiosk.staff import StaffPin  # noqa: E402
+from kiosk.app import create_kiosk
+from kiosk.staff import StaffPin
 
 CONFIG = """
 [location]
@@ -49,8 +49,9 @@ def seed(window, days: int = 26) -> None:
             rid = store.record(code, origin, language="en", flags=flags, at=moment)
             store.finish(rid)
     for hours, (code, themes, comment) in enumerate(COMMENTS):
-        rid = store.record(code, origin, language="en", at=datetime.now(UTC) - timedelta(
-            hours=hours * 5 + 1))
+        rid = store.record(
+            code, origin, language="en", at=datetime.now(UTC) - timedelta(hours=hours * 5 + 1)
+        )
         store.add_followup(rid, themes, comment or "")
         store.finish(rid)
 
@@ -71,9 +72,9 @@ def render(app: QApplication, out: Path) -> list[Path]:
         for width, height in [(1280, 800), (800, 1280)]:
             window.resize(width, height)
 
-            def shot(name: str) -> None:
+            def shot(name: str, size: str = f"{width}x{height}") -> None:
                 app.processEvents()
-                path = out / f"staff-{name}-{width}x{height}.png"
+                path = out / f"staff-{name}-{size}.png"
                 window.grab().save(str(path))
                 saved.append(path)
 

@@ -1,0 +1,286 @@
+"""Staff mode through create_kiosk: getting in, the figures, and the ward controls."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from kiosk.app import create_kiosk
+from kiosk.staff import StaffPin
+from tests.helpers import find, rows, tap
+
+PIN = "4821"
+
+
+def type_pin(qtbot, window, pin: str) -> None:
+    for digit in pin:
+        tap(qtbot, window, digit)
+    tap(qtbot, window, "Enter")
+
+
+def unlock(qtbot, window, data_dir) -> None:
+    if not StaffPin(data_dir).is_set:
+        StaffPin(data_dir).set(PIN)
+    window.staff.open_pad()
+    type_pin(qtbot, window, PIN)
+    assert window.stack.currentWidget() is window.staff.screen
+
+
+def events(window) -> list[str]:
+    return [entry["event"] for entry in window.store.audit_entries()]
+
+
+def test_holding_the_ward_name_for_3_seconds_opens_the_pin_pad(qtbot, make_kiosk):
+    window = make_kiosk()
+    hold = window.staff.hold
+    assert hold.timer.interval() == 3000
+    ward = window.question.ward
+    QTest.mousePress(ward, Qt.MouseButton.LeftButton)
+    QTest.mouseRelease(ward, Qt.MouseButton.LeftButton)  # a tap is not a hold
+    assert not hold.timer.isActive() and window.stack.currentWidget() is window.question
+
+    hold.timer.setInterval(200)  # the same timer, shortened so the test is quick
+    with qtbot.waitSignal(hold.held, timeout=2000):
+        QTest.mousePress(ward, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.staff.pad
+    assert not window.topbar.isVisible()
+
+
+def test_first_run_asks_for_a_pin_twice_then_lets_staff_in(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    window.staff.open_pad()
+    assert window.staff.pad.title.text() == "Choose a staff PIN"
+    type_pin(qtbot, window, PIN)
+    type_pin(qtbot, window, "4822")
+    assert "different" in window.staff.pad.message.text()
+    type_pin(qtbot, window, PIN)
+    type_pin(qtbot, window, PIN)
+    assert window.stack.currentWidget() is window.staff.screen
+    assert StaffPin(data_dir).check(PIN).ok
+    assert events(window)[:2] == ["staff entry", "PIN set"]
+
+
+def test_a_wrong_pin_then_the_right_one(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    StaffPin(data_dir).set(PIN)
+    window.staff.open_pad()
+    type_pin(qtbot, window, "1111")
+    assert window.stack.currentWidget() is window.staff.pad
+    assert window.staff.pad.message.text() == "That PIN is not right. 4 more tries before a wait."
+    type_pin(qtbot, window, PIN)
+    assert window.stack.currentWidget() is window.staff.screen
+    assert events(window) == ["staff entry", "failed PIN"]
+
+
+def test_five_wrong_pins_lock_the_pad(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    StaffPin(data_dir).set(PIN)
+    window.staff.open_pad()
+    for _ in range(5):
+        type_pin(qtbot, window, "9999")
+    assert window.staff.pad.message.text().startswith("Too many wrong PINs. Try again in 3")
+    assert not find(window, "Enter").isEnabled()
+    window.staff.lock()
+    # Still locked when the pad is opened again (and after a restart: see test_staff.py).
+    window.staff.open_pad()
+    assert not find(window, "Enter").isEnabled()
+
+
+def test_staff_mode_locks_itself_after_two_quiet_minutes(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    assert window.staff.lock_timer.interval() == 120_000
+    window.staff.lock_timer.setInterval(200)
+    window.staff.touched()
+    with qtbot.waitSignal(window.staff.lock_timer.timeout, timeout=2000):
+        pass
+    assert window.stack.currentWidget() is window.question
+    assert find(window, "Very good").isVisible()
+    assert "staff mode locked" in events(window)
+
+
+def test_lock_button_returns_to_the_question(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Lock")
+    assert window.stack.currentWidget() is window.question and window.topbar.isVisible()
+
+
+def _seed(window, today):
+    store, origin = window.store, window.session.origin
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
+    for code in [1, 1, 1, 2, 3, 4, 6, 6]:
+        store.record(code, origin, language="en", at=noon)
+    store.record(5, origin, language="en", flags=["repeat-tap"], at=noon)
+    store.record(5, origin, language="en", at=noon - timedelta(days=40))  # another month
+    rid = store.record(4, origin, language="en", at=noon + timedelta(minutes=5))
+    store.add_followup(rid, ["noise"], "I was scared at night")
+    rid = store.record(1, origin, language="en", at=noon + timedelta(minutes=9))
+    store.add_followup(rid, ["staff"], "Lovely nurses")
+
+
+def test_results_show_the_hand_computed_figures(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    screen = window.staff.screen
+    _seed(window, screen.today())
+    tap(qtbot, window, "Today")
+    # Today: 1 x4, 2 x1, 3 x1, 4 x2, 5 x0, 6 x2 = 10; positive 5/10, negative 2/10.
+    shown = {code: label.text() for code, label in screen.count_labels.items()}
+    assert shown == {1: "4", 2: "1", 3: "1", 4: "2", 5: "0", 6: "2"}
+    assert screen.total.text() == "Total responses: 10"
+    assert screen.positive.text() == "Positive: 50%"
+    assert screen.negative.text() == "Negative: 20%"
+    assert screen.excluded.text() == "Repeat taps left out of these figures: 1"
+    assert screen.themes.text() == "Themes chosen: Noise 1, Staff 1"
+    series = screen.chart.series()[0]
+    assert series.barSets()[0].label() == "Very good"
+    assert sum(bar_set.sum() for bar_set in series.barSets()) == 10
+
+
+def test_comments_pin_safeguarding_words_and_filter(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    _seed(window, window.staff.screen.today())
+    tap(qtbot, window, "Comments")
+    tap(qtbot, window, "Today")
+    listing = window.staff.screen.comment_list
+    first = listing.item(0)
+    assert first.text().startswith("Safeguarding: read now.") and "scared" in first.text()
+    assert first.background().color().name() == "#ffeb3b"
+    assert "Lovely nurses" in listing.item(1).text()
+    tap(qtbot, window, "Positive")
+    assert listing.count() == 1 and "Lovely nurses" in listing.item(0).text()
+
+
+def test_export_writes_the_exact_files(qtbot, make_kiosk, data_dir, tmp_path):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    screen = window.staff.screen
+    _seed(window, screen.today())
+    tap(qtbot, window, "Ward controls")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    screen.folder.setText(str(usb))
+    tap(qtbot, window, "Export this month")
+    today = screen.today()
+    stem = f"ward-7-acute-medicine-{today:%Y-%m}"
+    submission = (usb / f"{stem}-fft-submission.csv").read_text(encoding="utf-8-sig")
+    got = list(csv.reader(io.StringIO(submission)))
+    assert got[0][7] == "1 Very Good SUM" and got[0][12] == "6 Dont Know SUM"
+    year = today.year if today.month >= 4 else today.year - 1
+    assert got[1] == [
+        f"{year}_{(year + 1) % 100:02d}",
+        today.strftime("%B").upper(),
+        "RWD",
+        "RWDLA",
+        "Ward 7 Acute Medicine",
+        "",
+        "",
+        "4",
+        "1",
+        "1",
+        "2",
+        "0",
+        "2",
+        "10",
+        "",
+    ]
+    raw = list(
+        csv.reader(io.StringIO((usb / f"{stem}-responses.csv").read_text(encoding="utf-8-sig")))
+    )
+    assert raw[0][:5] == ["id", "answered_at", "local_date", "rating", "answer"]
+    # Every response of the month, the repeat tap included (flagged), with its comment.
+    assert len(raw) == 1 + 11
+    assert "I was scared at night" in [r[6] for r in raw]
+    assert [r[9] for r in raw[1:] if r[9]] == ["repeat-tap"]
+    assert screen.export_result.text().startswith("Saved ")
+    assert "export" in events(window)
+
+    screen.folder.setText(str(tmp_path / "no-such-stick"))
+    tap(qtbot, window, "Export this month")
+    assert screen.export_result.text().startswith("Not exported:")
+
+
+def test_pause_hides_the_question_and_survives_a_restart(qtbot, make_kiosk, data_dir, write_config):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Ward controls")
+    tap(qtbot, window, "Pause feedback")
+    tap(qtbot, window, "Lock")
+    assert window.question.paused_notice.isVisible()
+    assert window.question.paused_notice.text() == "Feedback is paused on this ward just now"
+    assert not window.question.faces[1].isVisible()
+    window._on_rated(1)
+    assert rows(data_dir) == []
+    window.shutdown()
+
+    again = create_kiosk(write_config(), data_dir)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.question.paused_notice.isVisible()
+    unlock(qtbot, again, data_dir)
+    tap(qtbot, again, "Ward controls")
+    tap(qtbot, again, "Resume feedback")
+    tap(qtbot, again, "Lock")
+    tap(qtbot, again, "Good")
+    assert len(rows(data_dir)) == 1
+    assert {"feedback paused", "feedback resumed"} <= set(events(again))
+    again.shutdown()
+
+
+def test_clean_screen_ignores_taps_for_30_seconds(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Ward controls")
+    tap(qtbot, window, "Clean screen")
+    overlay = window.staff.overlay
+    assert overlay is not None and overlay.isVisible() and overlay.remaining == 30
+    assert "30 seconds" in overlay.label.text()
+    tap(qtbot, window, "Lock")  # pressed through the cloth? The overlay takes it
+    # A tap where a face would be lands on the overlay, not the face.
+    window.staff.lock()
+    face = window.question.faces[1]
+    where = face.mapTo(window, face.rect().center())
+    assert window.childAt(where) is overlay or overlay.isAncestorOf(window.childAt(where))
+    QTest.mouseClick(overlay, Qt.MouseButton.LeftButton, pos=overlay.mapFrom(window, where))
+    assert rows(data_dir) == []
+    assert "screen cleaned" in events(window)
+
+
+def test_exit_kiosk_is_only_in_staff_mode(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    with pytest.raises(AssertionError):
+        find(window, "Exit kiosk")
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Ward controls")
+    with qtbot.waitSignal(window.exit_requested, timeout=1000):
+        tap(qtbot, window, "Exit kiosk")
+
+
+def test_sync_panel_says_when_sync_is_off(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Sync")
+    assert window.staff.screen.sync_text.text() == (
+        "Sync not configured: answers stay on this kiosk."
+    )
+
+
+def test_audit_lists_staff_actions(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Audit")
+    assert "staff entry" in window.staff.screen.audit_list.item(0).text()
+
+
+def test_patient_idle_reset_does_not_throw_staff_out(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    window.reset_for_next_person()
+    assert window.stack.currentWidget() is window.staff.screen
