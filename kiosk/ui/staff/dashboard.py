@@ -6,7 +6,7 @@ itself (``sync.fft`` does). Loaded only when staff unlock the kiosk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QScroller,
@@ -38,13 +40,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import __version__
 from kiosk.config import KioskConfig
 from kiosk.export import ExportError, export_month
+from kiosk.settings import SettingError, WardSettings, validate
 from kiosk.staff import period
 from kiosk.store import LocalStore
-from kiosk.survey import Survey
+from kiosk.survey import Language, Survey
 from kiosk.ui.widgets.face_button import FACE_COLOURS
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
+from kiosk.ui.widgets.qr import QrCode
 from sync import fft
 
 PERIODS = {
@@ -53,7 +58,7 @@ PERIODS = {
     "this-month": "This month",
     "last-month": "Last month",
 }
-PAGES = ["Results", "Comments", "Ward controls", "Sync", "Audit"]
+PAGES = ["Results", "Comments", "Public board", "Ward controls", "Settings", "Sync", "Audit"]
 
 
 def percent(value: float | None) -> str:
@@ -70,10 +75,12 @@ class StaffScreen(QWidget):
     Signals:
         lock_requested(), exit_requested(), pause_requested(bool), clean_requested(),
         sync_requested(): staff pressed the control of that name.
+        settings_changed(str): ``settings`` or ``actions`` changed in ``settings``; save them.
     """
 
     lock_requested = Signal()
     exit_requested = Signal()
+    settings_changed = Signal(str)
     pause_requested = Signal(bool)
     clean_requested = Signal()
     sync_requested = Signal()
@@ -84,7 +91,8 @@ class StaffScreen(QWidget):
         config: KioskConfig,
         survey: Survey,
         today: Callable[[], date],
-        paused: bool,
+        settings: WardSettings,
+        all_languages: Sequence[Language],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -95,7 +103,9 @@ class StaffScreen(QWidget):
         self.survey = survey
         self.today = today
         self.period_name = "this-month"
-        self.paused = paused
+        self.settings = settings
+        self.all_languages = all_languages
+        self.paused = settings.paused
         self.comment_filter: tuple[int, ...] = tuple(fft.CODES)
 
         layout = QVBoxLayout(self)
@@ -140,7 +150,9 @@ class StaffScreen(QWidget):
         self.pages: dict[str, QWidget] = {
             "Results": self._results_page(),
             "Comments": self._comments_page(),
+            "Public board": self._board_page(),
             "Ward controls": self._controls_page(),
+            "Settings": self._settings_page(),
             "Sync": self._sync_page(),
             "Audit": self._audit_page(),
         }
@@ -193,6 +205,8 @@ class StaffScreen(QWidget):
             self._show_comments()
         elif page is self.pages["Audit"]:
             self._show_audit()
+        elif page is self.pages["Public board"]:
+            self._show_board()
 
     # -- results -------------------------------------------------------------------------
 
@@ -398,6 +412,141 @@ class StaffScreen(QWidget):
         self.export_result.setText("Saved " + " and ".join(path.name for path in files))
         return files
 
+    # -- "You said, we did" --------------------------------------------------------------
+
+    def _board_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        hint = make_label("hint")
+        hint.setText(
+            "What patients may see: this month's results with counts under 5 shown as *, "
+            "and what the ward has done. No comments are shown."
+        )
+        self.board = make_label("body")
+        self.board.setObjectName("public-board")
+        self.board.setTextFormat(Qt.TextFormat.PlainText)
+        self.we_did = QPlainTextEdit(self.settings.actions)
+        self.we_did.setObjectName("we-did")
+        self.we_did.setAccessibleName("You said, we did")
+        self.we_did.setPlaceholderText("You said... we did...")
+        self.we_did.setFixedHeight(self.we_did.fontMetrics().lineSpacing() * 6)
+        save = make_button("secondary")
+        set_words(save, "Save what we did")
+        save.clicked.connect(self._save_actions)
+        layout.addWidget(hint)
+        layout.addWidget(self.board)
+        layout.addWidget(self.we_did)
+        layout.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        return page
+
+    def board_text(self) -> str:
+        """The public board: this month, suppressed, and the ward's actions. No comments."""
+        first, last = period("this-month", self.today())
+        counts = self.store.counts(first, last)
+        shown = fft.suppress(counts.by_code)
+        total: int | str = counts.total
+        lines = [f"{self.config.location.shown_name}: feedback in {first:%B %Y}", ""]
+        for code, words in fft.CODES.items():
+            lines.append(f"{words}: {shown[code]}")
+        if 0 < counts.total < fft.SUPPRESSION_THRESHOLD:
+            total = fft.SUPPRESSED
+            lines.append(f"Total: {total}")
+        else:
+            lines.append(f"Total: {total}")
+            if counts.total:
+                lines.append(f"{percent(counts.percent_positive)} said their experience was good")
+        if self.settings.actions.strip():
+            lines += ["", "You said, we did:", self.settings.actions.strip()]
+        return "\n".join(lines)
+
+    def _show_board(self) -> None:
+        self.board.setText(self.board_text())
+
+    def _save_actions(self) -> None:
+        self.settings.actions = self.we_did.toPlainText()
+        self.settings_changed.emit("actions")
+        self._show_board()
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _settings_page(self) -> QWidget:
+        page = QWidget()
+        form = QVBoxLayout(page)
+        current = self.config
+        self.edit_name = self._field(form, "Name shown on screen", current.location.shown_name)
+        self.edit_idle = self._field(
+            form,
+            "Seconds before an unattended screen starts again",
+            str(current.kiosk.idle_reset_seconds),
+        )
+        self.edit_link = self._field(
+            form, "Link for the phone QR code (blank for none)", current.survey.phone_link
+        )
+        self.edit_words = self._field(
+            form,
+            "Safeguarding words, separated by commas",
+            ", ".join(current.staff.safeguarding_words),
+        )
+        languages = make_label("body")
+        languages.setText("Languages offered")
+        form.addWidget(languages)
+        row = QHBoxLayout()
+        self.language_boxes: dict[str, QCheckBox] = {}
+        for language in self.all_languages:
+            box = QCheckBox(language.name)
+            box.setAccessibleName(language.name)
+            box.setChecked(language.code in current.survey.languages)
+            self.language_boxes[language.code] = box
+            row.addWidget(box)
+        row.addStretch(1)
+        form.addLayout(row)
+        save = make_button("primary")
+        set_words(save, "Save settings")
+        save.clicked.connect(self.save_settings)
+        self.settings_result = make_label("body")
+        self.settings_result.setObjectName("settings-result")
+        form.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addWidget(self.settings_result)
+        form.addStretch(1)
+        return page
+
+    def _field(self, form: QVBoxLayout, words: str, value: str) -> QLineEdit:
+        label = make_label("body")
+        label.setText(words)
+        edit = QLineEdit(value)
+        edit.setAccessibleName(words)
+        label.setBuddy(edit)
+        form.addWidget(label)
+        form.addWidget(edit)
+        return edit
+
+    def save_settings(self) -> bool:
+        """Check every field as the config file would, then keep them all, or none."""
+        idle_text = self.edit_idle.text().strip()
+        values: dict[str, object] = {
+            "display_name": self.edit_name.text().strip(),
+            "idle_reset_seconds": int(idle_text) if idle_text.isdigit() else idle_text,
+            "phone_link": self.edit_link.text().strip(),
+            "safeguarding_words": [
+                w.strip() for w in self.edit_words.text().split(",") if w.strip()
+            ],
+            "languages": [code for code, box in self.language_boxes.items() if box.isChecked()],
+        }
+        try:
+            for name, value in values.items():
+                validate(name, value)
+        except SettingError as exc:
+            self.settings_result.setText(f"Not saved: {exc}.")
+            return False
+        for name, value in values.items():
+            setattr(self.settings, name, value)
+        self.settings_changed.emit("settings")
+        self.settings_result.setText(
+            "Saved. The kiosk uses them from its next start (Exit kiosk, or a restart)."
+        )
+        return True
+
     # -- sync and audit ------------------------------------------------------------------
 
     def _sync_page(self) -> QWidget:
@@ -411,11 +560,31 @@ class StaffScreen(QWidget):
         self.sync_now.clicked.connect(self.sync_requested)
         layout.addWidget(self.sync_text)
         layout.addWidget(self.sync_now, 0, Qt.AlignmentFlag.AlignLeft)
+        asset = make_label("body")
+        asset.setText("Device details for IT (scan for asset checks)")
+        self.device_qr = QrCode()
+        self.device_qr.setObjectName("device-qr")
+        self.device_qr.setFixedSize(220, 220)
+        layout.addWidget(asset)
+        layout.addWidget(self.device_qr)
         layout.addStretch(1)
         self.show_sync(None, "")
         return page
 
+    def device_details(self, device_id: str) -> str:
+        """What the device QR code says: enough for an asset check, nothing about patients."""
+        location = self.config.location
+        return "\n".join(
+            [
+                f"device: {device_id or 'not enrolled'}",
+                f"ward: {location.org_code} {location.site_code} {location.ward_name}",
+                f"app: ward-kiosk {__version__}",
+                f"waiting to send: {self.store.sync_counts()['pending']}",
+            ]
+        )
+
     def show_sync(self, status: object | None, device_id: str) -> None:
+        self.device_qr.set_data(self.device_details(device_id))
         sync = self.config.sync
         if sync is None:
             self.sync_text.setText("Sync not configured: answers stay on this kiosk.")

@@ -195,13 +195,19 @@ class StaffMode(QObject):
             from kiosk.ui.staff.dashboard import StaffScreen
 
             zone = self.window.config.location.zone
+            from kiosk.survey import load_survey
+
+            config = self.window.config
+            every_language = load_survey(config.survey.id, None, config.survey.folder).languages
             self.screen = StaffScreen(
                 self.window.store,
-                self.window.config,
+                config,
                 self.window.survey,
                 lambda: datetime.now(zone).date(),
-                self.settings.paused,
+                self.settings,
+                every_language,
             )
+            self.screen.settings_changed.connect(self._save_settings)
             self.screen.lock_requested.connect(self.lock)
             self.screen.exit_requested.connect(self._exit)
             self.screen.pause_requested.connect(self.set_paused)
@@ -249,6 +255,10 @@ class StaffMode(QObject):
         self.window.show_paused(paused)
         if self.screen is not None:
             self.screen.show_paused(paused)
+
+    def _save_settings(self, what: str) -> None:
+        save_settings(self.data_dir, self.settings)
+        self._audit("setting changed", "you said, we did" if what == "actions" else "settings")
 
     def clean(self) -> None:
         self._audit("screen cleaned", f"touches ignored for {CLEAN_SECONDS} seconds")

@@ -284,3 +284,65 @@ def test_patient_idle_reset_does_not_throw_staff_out(qtbot, make_kiosk, data_dir
     unlock(qtbot, window, data_dir)
     window.reset_for_next_person()
     assert window.stack.currentWidget() is window.staff.screen
+
+
+def test_public_board_suppresses_small_counts_and_shows_no_comments(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    _seed(window, window.staff.screen.today())
+    store, origin = window.store, window.session.origin
+    for _ in range(3):  # Very good: 4 + 3 = 7, shown; the rest are under 5
+        store.record(1, origin, language="en")
+    tap(qtbot, window, "Public board")
+    screen = window.staff.screen
+    screen.we_did.setPlainText("You said the ward was noisy at night. We did: quieter bins.")
+    tap(qtbot, window, "Save what we did")
+    board = screen.board.text()
+    assert "Very good: 7" in board
+    for words in ("Good", "Neither good nor poor", "Poor", "Don't know"):
+        assert f"\n{words}: *" in board
+    assert "Very poor: 0" in board and "Total: 13" in board
+    assert "We did: quieter bins." in board
+    assert "scared" not in board and "Lovely" not in board
+
+
+def test_settings_are_checked_saved_and_kept_across_a_restart(
+    qtbot, make_kiosk, data_dir, write_config
+):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Settings")
+    screen = window.staff.screen
+    screen.edit_idle.setText("5")
+    tap(qtbot, window, "Save settings")
+    assert screen.settings_result.text().startswith("Not saved: idle reset seconds is 5")
+    screen.edit_idle.setText("90")
+    screen.edit_name.setText("Ward 7 (Bay B)")
+    screen.edit_link.setText("https://example.nhs.uk/w7")
+    screen.edit_words.setText("unsafe, frightened")
+    screen.language_boxes["cy"].setChecked(False)
+    tap(qtbot, window, "Save settings")
+    assert screen.settings_result.text().startswith("Saved.")
+    assert "setting changed" in events(window)
+    window.shutdown()
+
+    again = create_kiosk(write_config(), data_dir)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.config.location.shown_name == "Ward 7 (Bay B)"
+    assert again.config.kiosk.idle_reset_seconds == 90
+    assert again.idle_timer.interval() == 90_000
+    assert again.config.survey.phone_link == "https://example.nhs.uk/w7"
+    assert again.config.staff.safeguarding_words == ("unsafe", "frightened")
+    assert [lang.code for lang in again.survey.languages] == ["en", "ur"]
+    assert again.question.ward.text() == "Ward 7 (Bay B)"
+    again.shutdown()
+
+
+def test_device_qr_code_names_the_device_for_it(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    tap(qtbot, window, "Sync")
+    text = window.staff.screen.device_qr.data
+    assert "ward: RWD RWDLA Ward 7 Acute Medicine" in text and "app: ward-kiosk" in text
+    assert window.staff.screen.device_qr.matrix
