@@ -85,7 +85,19 @@ def render(app: QApplication, out: Path) -> list[Path]:
             staff.pad.ask("Staff PIN", "")
             staff._on_pin("4821")
             assert staff.screen is not None
-            for page in ("Results", "Comments", "Ward controls", "Sync", "Audit"):
+            staff.screen.we_did.setPlainText(
+                "You said: it was too noisy at night.\nWe did: soft-close bins and a quiet hour."
+            )
+            staff.screen._save_actions()
+            for page in (
+                "Results",
+                "Comments",
+                "Public board",
+                "Ward controls",
+                "Settings",
+                "Sync",
+                "Audit",
+            ):
                 staff.screen.show_page(page)
                 shot(page.lower().replace(" ", "-"))
             staff.set_paused(True)

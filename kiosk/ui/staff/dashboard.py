@@ -121,17 +121,18 @@ class StaffScreen(QWidget):
         layout.addLayout(header)
 
         self.nav = QButtonGroup(self)
-        nav_row = QHBoxLayout()
+        self.nav_grid = QGridLayout()
+        self.nav_grid.setSpacing(8)
+        self._nav_columns = 0
         self.nav_buttons: dict[str, QPushButton] = {}
         for name in PAGES:
             button = make_button("chip", checkable=True)
             set_words(button, name)
             self.nav.addButton(button)
             self.nav_buttons[name] = button
-            nav_row.addWidget(button)
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
-        nav_row.addStretch(1)
-        layout.addLayout(nav_row)
+        self._lay_out_nav(len(PAGES))
+        layout.addLayout(self.nav_grid)
 
         self.period_row = QHBoxLayout()
         self.period_group = QButtonGroup(self)
@@ -171,8 +172,20 @@ class StaffScreen(QWidget):
         self.period_buttons[self.period_name].setChecked(True)
         self.show_page("Results")
 
+    def _lay_out_nav(self, columns: int) -> None:
+        if columns == self._nav_columns:
+            return
+        self._nav_columns = columns
+        for button in self.nav_buttons.values():
+            self.nav_grid.removeWidget(button)
+        for index, button in enumerate(self.nav_buttons.values()):
+            self.nav_grid.addWidget(button, index // columns, index % columns)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        widest = max(button.sizeHint().width() for button in self.nav_buttons.values())
+        room = max(1, (event.size().width() - 48) // (widest + 8))
+        self._lay_out_nav(min(len(PAGES), room))
         # On a tall screen the chart goes under the figures, full width.
         portrait = event.size().height() > event.size().width()
         self.results_layout.setDirection(
@@ -244,6 +257,11 @@ class StaffScreen(QWidget):
         layout.addLayout(column, 2)
         self.chart = QChart()
         self.chart.setTitle("Responses each day")
+        self.axis_x = QBarCategoryAxis()
+        self.axis_y = QValueAxis()
+        self.axis_y.setLabelFormat("%d")
+        self.chart.addAxis(self.axis_x, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.axis_y, Qt.AlignmentFlag.AlignLeft)
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("daily-chart")
@@ -274,8 +292,6 @@ class StaffScreen(QWidget):
 
     def _draw_chart(self, first: date, last: date) -> None:
         self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         daily = self.store.daily_counts(first, last)
         series = QStackedBarSeries()
@@ -285,19 +301,15 @@ class StaffScreen(QWidget):
             bars.append([daily.get(day, {}).get(code, 0) for day in days])
             series.append(bars)
         self.chart.addSeries(series)
-        axis_x = QBarCategoryAxis()
-        axis_x.append(
+        self.axis_x.clear()
+        self.axis_x.append(
             [day.strftime("%d %b") if len(days) <= 10 else day.strftime("%d") for day in days]
         )
-        axis_y = QValueAxis()
-        axis_y.setLabelFormat("%d")
         most = max((sum(daily.get(day, {}).values()) for day in days), default=0)
-        axis_y.setRange(0, max(1, most))
-        axis_y.applyNiceNumbers()
-        self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_x)
-        series.attachAxis(axis_y)
+        self.axis_y.setRange(0, max(1, most))
+        self.axis_y.applyNiceNumbers()
+        series.attachAxis(self.axis_x)
+        series.attachAxis(self.axis_y)
 
     # -- comments ------------------------------------------------------------------------
 
