@@ -18,12 +18,13 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
     QCheckBox,
+    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -59,6 +60,14 @@ PERIODS = {
     "last-month": "Last month",
 }
 PAGES = ["Results", "Comments", "Public board", "Ward controls", "Settings", "Sync", "Audit"]
+
+
+def _as_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _as_qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
 
 
 def percent(value: float | None) -> str:
@@ -144,6 +153,24 @@ class StaffScreen(QWidget):
             self.period_buttons[key] = button
             self.period_row.addWidget(button)
             button.clicked.connect(lambda _=False, k=key: self.set_period(k))
+        # A custom range: "From" and "To" ward dates, applied as soon as either changes.
+        custom = make_button("chip", checkable=True)
+        set_words(custom, "Custom")
+        self.period_group.addButton(custom)
+        self.period_buttons["custom"] = custom
+        custom.clicked.connect(lambda: self.set_period("custom"))
+        self.period_row.addWidget(custom)
+        self.range_from = QDateEdit()
+        self.range_to = QDateEdit()
+        for edit, words in ((self.range_from, "From"), (self.range_to, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setAccessibleName(words)
+            edit.setDate(_as_qdate(self.today()))
+            self.period_row.addWidget(edit)
+        self.range_from.setDate(_as_qdate(self.today().replace(day=1)))
+        for edit in (self.range_from, self.range_to):
+            edit.dateChanged.connect(lambda _: self.set_period("custom"))
         self.period_row.addStretch(1)
         layout.addLayout(self.period_row)
 
@@ -199,14 +226,21 @@ class StaffScreen(QWidget):
         self.stack.setCurrentWidget(self.frames[name])
         for button in self.period_buttons.values():
             button.setVisible(name in ("Results", "Comments"))
+        for edit in (self.range_from, self.range_to):
+            edit.setVisible(name in ("Results", "Comments") and self.period_name == "custom")
         self.refresh()
 
     def set_period(self, name: str) -> None:
         self.period_name = name
         self.period_buttons[name].setChecked(True)
+        for edit in (self.range_from, self.range_to):
+            edit.setVisible(name == "custom")
         self.refresh()
 
     def dates(self) -> tuple[date, date]:
+        if self.period_name == "custom":
+            ends = sorted(_as_date(edit.date()) for edit in (self.range_from, self.range_to))
+            return ends[0], ends[1]
         return period(self.period_name, self.today())
 
     def refresh(self) -> None:

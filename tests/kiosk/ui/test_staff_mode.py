@@ -346,3 +346,20 @@ def test_device_qr_code_names_the_device_for_it(qtbot, make_kiosk, data_dir):
     text = window.staff.screen.device_qr.data
     assert "ward: RWD RWDLA Ward 7 Acute Medicine" in text and "app: ward-kiosk" in text
     assert window.staff.screen.device_qr.matrix
+
+
+def test_a_custom_range_of_ward_dates(qtbot, make_kiosk, data_dir):
+    from PySide6.QtCore import QDate
+
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    screen = window.staff.screen
+    _seed(window, screen.today())
+    tap(qtbot, window, "Custom")
+    assert screen.range_from.isVisible() and screen.range_to.isVisible()
+    earlier = screen.today() - timedelta(days=40)
+    screen.range_from.setDate(QDate(earlier.year, earlier.month, earlier.day))
+    screen.range_to.setDate(QDate(earlier.year, earlier.month, earlier.day))
+    assert screen.dates() == (earlier, earlier)
+    assert screen.total.text() == "Total responses: 1"  # the one from 40 days ago
+    assert screen.count_labels[5].text() == "1"
