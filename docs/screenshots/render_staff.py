@@ -100,6 +100,9 @@ def render(app: QApplication, out: Path) -> list[Path]:
             ):
                 staff.screen.show_page(page)
                 shot(page.lower().replace(" ", "-"))
+            staff.show_board(staff.screen.board_text())
+            shot("public-board-for-patients")
+            staff.lock()
             staff.set_paused(True)
             staff.lock()
             shot("paused-question")

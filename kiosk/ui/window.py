@@ -186,8 +186,8 @@ class KioskWindow(QWidget):
 
     def reset_for_next_person(self) -> None:
         """Back to the question with the kiosk's defaults, keeping whatever was answered."""
-        if self.staff is not None and self.staff.active:
-            return  # staff mode has its own lock
+        if self.staff is not None and (self.staff.active or self.staff.showing_board):
+            return  # staff mode has its own lock; the public board stays until touched
         if self.stack.currentWidget() is self.followup:
             self._keep_followup(*self.followup.answers())
         if self.session.current is not None:

@@ -85,11 +85,13 @@ class StaffScreen(QWidget):
         lock_requested(), exit_requested(), pause_requested(bool), clean_requested(),
         sync_requested(): staff pressed the control of that name.
         settings_changed(str): ``settings`` or ``actions`` changed in ``settings``; save them.
+        board_requested(str): show this public board text to patients.
     """
 
     lock_requested = Signal()
     exit_requested = Signal()
     settings_changed = Signal(str)
+    board_requested = Signal(str)
     pause_requested = Signal(bool)
     clean_requested = Signal()
     sync_requested = Signal()
@@ -479,10 +481,17 @@ class StaffScreen(QWidget):
         save = make_button("secondary")
         set_words(save, "Save what we did")
         save.clicked.connect(self._save_actions)
+        show = make_button("primary")
+        set_words(show, "Show on the kiosk")
+        show.clicked.connect(lambda: self.board_requested.emit(self.board_text()))
         layout.addWidget(hint)
         layout.addWidget(self.board)
         layout.addWidget(self.we_did)
-        layout.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(save)
+        buttons.addWidget(show)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         return page
 

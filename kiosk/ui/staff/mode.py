@@ -83,6 +83,32 @@ class CleanOverlay(QWidget):
         event.accept()
 
 
+class PublicBoard(QWidget):
+    """ "You said, we did", large, for patients and visitors; a touch returns to the question.
+
+    Signals:
+        closed(): someone touched it.
+    """
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("public-board-screen")
+        self.setProperty("screen", True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 32)
+        self.text = make_label("lead")
+        self.text.setObjectName("public-board-text")
+        hint = make_label("hint")
+        hint.setText("Touch the screen to give your own feedback")
+        layout.addWidget(self.text, 1)
+        layout.addWidget(hint)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.closed.emit()
+
+
 class StaffMode(QObject):
     """Attributes:
     pin: the ward's staff PIN.
@@ -113,8 +139,13 @@ class StaffMode(QObject):
         self.wait_timer.timeout.connect(self._show_wait)
         self._first_choice: str | None = None
         self.overlay: CleanOverlay | None = None
+        self.board: PublicBoard | None = None
         self.pad.entered.connect(self._on_pin)
         self.pad.cancelled.connect(self.lock)
+
+    @property
+    def showing_board(self) -> bool:
+        return self.board is not None and self.window.stack.currentWidget() is self.board
 
     @property
     def active(self) -> bool:
@@ -208,6 +239,7 @@ class StaffMode(QObject):
                 every_language,
             )
             self.screen.settings_changed.connect(self._save_settings)
+            self.screen.board_requested.connect(self.show_board)
             self.screen.lock_requested.connect(self.lock)
             self.screen.exit_requested.connect(self._exit)
             self.screen.pause_requested.connect(self.set_paused)
@@ -255,6 +287,18 @@ class StaffMode(QObject):
         self.window.show_paused(paused)
         if self.screen is not None:
             self.screen.show_paused(paused)
+
+    def show_board(self, text: str) -> None:
+        """Lock staff mode and leave the public board up until a patient touches it."""
+        self.lock()
+        if self.board is None:
+            self.board = PublicBoard()
+            self.board.closed.connect(self.lock)
+            self.window.stack.addWidget(self.board)
+        self.board.text.setText(text)
+        self.window.topbar.hide()
+        self.window.stack.setCurrentWidget(self.board)
+        self._audit("public board shown")
 
     def _save_settings(self, what: str) -> None:
         save_settings(self.data_dir, self.settings)

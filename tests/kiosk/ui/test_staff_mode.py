@@ -363,3 +363,19 @@ def test_a_custom_range_of_ward_dates(qtbot, make_kiosk, data_dir):
     assert screen.dates() == (earlier, earlier)
     assert screen.total.text() == "Total responses: 1"  # the one from 40 days ago
     assert screen.count_labels[5].text() == "1"
+
+
+def test_the_public_board_can_be_left_up_for_patients(qtbot, make_kiosk, data_dir):
+    window = make_kiosk()
+    unlock(qtbot, window, data_dir)
+    _seed(window, window.staff.screen.today())
+    tap(qtbot, window, "Public board")
+    tap(qtbot, window, "Show on the kiosk")
+    board = window.staff.board
+    assert window.stack.currentWidget() is board and not window.topbar.isVisible()
+    assert "Neither good nor poor: *" in board.text.text() and "scared" not in board.text.text()
+    window.reset_for_next_person()  # an idle reset leaves it up
+    assert window.stack.currentWidget() is board
+    qtbot.mouseClick(board, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.question and window.topbar.isVisible()
+    assert "public board shown" in events(window)
