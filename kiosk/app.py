@@ -99,6 +99,11 @@ def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) 
         log.error("the database was damaged; it was moved to %s and a new one started", moved_aside)
     load_fonts()
     window = KioskWindow(config, survey, store, data, settings)
+    if moved_aside:
+        window.alert_staff(
+            f"the database was damaged and was moved to {moved_aside.name}; a new one was "
+            "started and collection goes on. Ask IT to recover the old file."
+        )
     if config.sync is not None:
         from kiosk.ui.sync_worker import SyncThread
 
@@ -197,6 +202,27 @@ def check(config_path: Path | None, data_dir: Path | None) -> int:
     return 1 if problems else 0
 
 
+def print_config(config_path: Path | None, data_dir: Path | None) -> int:
+    """``--print-config``: the effective settings, each with its source, secrets masked."""
+    from kiosk.config import describe
+    from kiosk.settings import SETTINGS_FILE, apply, changed_keys, load_settings
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return _fail(exc)
+    print(f"# config file: {config.source or 'none found (built-in demo ward)'}")
+    data = data_dir or default_data_dir()
+    overridden: set[tuple[str, str]] = set()
+    if (data / SETTINGS_FILE).exists():
+        settings = load_settings(data)
+        config = apply(config, settings)
+        overridden = changed_keys(settings)
+        print(f"# staff settings: {data / SETTINGS_FILE}")
+    print("\n".join(describe(config, overridden)))
+    return 0
+
+
 def set_pin(data_dir: Path | None) -> int:
     """``set-pin``: ask for the new staff PIN twice and store only its scrypt hash."""
     import getpass
@@ -243,15 +269,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
+    parser.add_argument("--log-dir", type=Path, help="where log files go (default: platform's)")
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the effective configuration, where each value came from, secrets masked",
+    )
     parser.add_argument("--version", action="version", version=f"ward-kiosk {__version__}")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from kiosk.logs import setup_logging
+
+    setup_logging(args.log_level, args.log_dir)
+    if args.print_config:
+        return print_config(args.config, args.data_dir)
     if args.command == "set-pin":
         return set_pin(args.data_dir)
     if args.check:
@@ -281,17 +315,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    from kiosk.ui.lockdown import (
+        SingleInstance,
+        ask_running_instance_to_show,
+        install_crash_guard,
+        keep_screen_on,
+    )
+
+    if ask_running_instance_to_show():
+        print("ward-kiosk is already running; it was brought to the front.")
+        return 0
     try:
         window = create_kiosk(config_path, args.data_dir)
     except (ConfigError, SurveyError, DataDirError, StoreError) as exc:
         return _fail(exc)
     app.aboutToQuit.connect(window.shutdown)
     window.exit_requested.connect(app.quit)
-    if config.kiosk.fullscreen and not args.windowed:
+    fullscreen = window.config.kiosk.fullscreen and not args.windowed
+
+    def bring_forward() -> None:
+        window.showFullScreen() if fullscreen else window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    _single = SingleInstance(bring_forward)
+    install_crash_guard(window.reset_for_next_person)
+    if window.config.kiosk.hide_cursor:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QCursor
+
+        app.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
+    if fullscreen:
+        from PySide6.QtCore import Qt
+
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.showFullScreen()
     else:
         window.resize(1280, 800)
         window.show()
+    log.info("screen kept on: %s", "yes" if keep_screen_on() else "left to the system")
     return app.exec()
 
 

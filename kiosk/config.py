@@ -82,6 +82,7 @@ class KioskSettings:
     fullscreen: bool = True
     keyboard: str = "auto"
     mode: str = "Other"
+    hide_cursor: bool = False
 
 
 DEFAULT_SAFEGUARDING_WORDS = (
@@ -392,6 +393,7 @@ _KIOSK_CHECKS = {
     "thanks_seconds": _Check(_whole(2, 60), "a whole number of seconds from 2 to 60"),
     "repeat_tap_seconds": _Check(_whole(0, 600), "a whole number of seconds from 0 to 600"),
     "fullscreen": _Check(lambda v: isinstance(v, bool), "true or false"),
+    "hide_cursor": _Check(lambda v: isinstance(v, bool), "true or false"),
     "keyboard": _Check(lambda v: v in ("auto", "qt", "system"), '"auto", "qt" or "system"'),
     "mode": _Check(lambda v: v in fft.MODES, "one of " + ", ".join(f'"{m}"' for m in fft.MODES)),
 }
@@ -431,3 +433,51 @@ _SYNC_CHECKS = {
     ),
     "batch_size": _Check(_whole(1, 1000), "a whole number from 1 to 1000"),
 }
+
+
+SECRET_KEYS = {("sync", "enrollment_key")}
+
+
+def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None) -> list[str]:
+    """Every effective setting, where it came from, and secrets masked: for ``--print-config``.
+
+    :param overridden: (section, key) pairs that staff changed in ``ward-settings.json``.
+    """
+    raw: dict[str, Any] = {}
+    if config.source is not None:
+        try:
+            raw = tomllib.loads(config.source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            raw = {}
+    lines = []
+    sections: dict[str, Any] = {
+        "location": config.location,
+        "survey": config.survey,
+        "kiosk": config.kiosk,
+        "staff": config.staff,
+    }
+    if config.sync is not None:
+        sections["sync"] = config.sync
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        for item in fields(values):
+            value = getattr(values, item.name)
+            if (name, item.name) in SECRET_KEYS and value:
+                shown = '"****" (set)'
+            elif isinstance(value, tuple):
+                shown = "[" + ", ".join(f'"{v}"' for v in value) + "]"
+            elif isinstance(value, str):
+                shown = f'"{value}"'
+            else:
+                shown = str(value).lower() if isinstance(value, bool) else str(value)
+            if overridden and (name, item.name) in overridden:
+                source = "ward-settings.json (changed by staff)"
+            elif item.name in raw.get(name, {}):
+                source = str(config.source)
+            elif config.source is None and name == "location":
+                source = "built-in demo ward"
+            else:
+                source = "default"
+            lines.append(f"{item.name} = {shown}    # {source}")
+        lines.append("")
+    return lines

@@ -92,6 +92,11 @@ def save_settings(data_dir: Path, settings: WardSettings) -> None:
     os.replace(temporary, path)
 
 
+def changed_keys(settings: WardSettings) -> set[tuple[str, str]]:
+    """The (section, key) pairs that *settings* override."""
+    return {_WHERE[name] for name in _WHERE if getattr(settings, name) is not None}
+
+
 def apply(config: KioskConfig, settings: WardSettings) -> KioskConfig:
     """*config* with staff's settings laid over it."""
     location, survey, kiosk, staff = config.location, config.survey, config.kiosk, config.staff

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
@@ -94,6 +94,8 @@ class KioskWindow(QWidget):
         self.look = Look()
         self.sync: SyncThread | None = None
         self.sync_status: SyncStatus | None = None
+        self.alerts: list[str] = []
+        self.allow_close = False
         self._last_activity = time.monotonic()
 
         self.topbar = TopBar(survey)
@@ -152,6 +154,7 @@ class KioskWindow(QWidget):
         except StoreError as exc:
             log.error("could not save a response: %s", exc)
             self.question.show_alert(self.survey.text("save_failed", self.language))
+            self.alert_staff(f"Feedback could not be saved: {exc}")
             return
         if response_id is None:
             return
@@ -227,8 +230,24 @@ class KioskWindow(QWidget):
             f"; {status.last_error}" if status.last_error else "",
         )
 
+    def alert_staff(self, text: str) -> None:
+        """Something staff must know (a damaged database, a full disk): shown in staff mode."""
+        if text not in self.alerts:
+            self.alerts.append(text)
+            if self.staff is not None and self.staff.screen is not None:
+                self.staff.screen.show_alerts(self.alerts)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A kiosk: Alt+F4 or a close button does nothing, except from staff mode.
+        if self.allow_close or (self.staff is not None and self.staff.active):
+            event.accept()
+        else:
+            log.info("ignored a request to close the kiosk outside staff mode")
+            event.ignore()
+
     def shutdown(self) -> None:
         """Stop syncing and close the store; the window is not used after this."""
+        self.allow_close = True
         if self.sync is not None:
             self.sync.stop()
             self.sync = None

@@ -130,6 +130,10 @@ class StaffScreen(QWidget):
         header.addWidget(title, 1)
         header.addWidget(self.lock)
         layout.addLayout(header)
+        self.alert = make_label("alert")
+        self.alert.setObjectName("staff-alerts")
+        self.alert.hide()
+        layout.addWidget(self.alert)
 
         self.nav = QButtonGroup(self)
         self.nav_grid = QGridLayout()
@@ -200,6 +204,11 @@ class StaffScreen(QWidget):
         layout.addWidget(self.stack, 1)
         self.period_buttons[self.period_name].setChecked(True)
         self.show_page("Results")
+
+    def show_alerts(self, alerts: Sequence[str]) -> None:
+        """Problems staff must know about, above everything else."""
+        self.alert.setText("\n".join(f"Attention: {text}" for text in alerts))
+        self.alert.setVisible(bool(alerts))
 
     def _lay_out_nav(self, columns: int) -> None:
         if columns == self._nav_columns:

@@ -246,6 +246,7 @@ class StaffMode(QObject):
             self.screen.clean_requested.connect(self.clean)
             self.screen.sync_requested.connect(lambda: self.window.sync_requested.emit("now"))
             self.window.stack.addWidget(self.screen)
+        self.screen.show_alerts(self.window.alerts)
         self.refresh_sync()
         self.window.stack.setCurrentWidget(self.screen)
         self.screen.show_page("Results")
@@ -276,6 +277,7 @@ class StaffMode(QObject):
 
     def _exit(self) -> None:
         self._audit("exit kiosk")
+        self.window.allow_close = True
         self.window.exit_requested.emit()
 
     # -- ward controls -------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Logging for a fleet: size-capped rotating files in the platform log dir, and stderr.
+
+What the kiosk logs is written so that no comment text, PIN or token is ever in a message; a
+filter also drops any record whose text carries a secret it has been told about, as a second
+line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from kiosk.config import APP_NAME
+
+LOG_NAME = "ward-kiosk.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def default_log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+class RedactSecrets(logging.Filter):
+    """Masks known secrets (the device token, the enrollment key) in any log line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        if len(secret) >= 8:
+            self.secrets.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            text = record.getMessage()
+            if any(secret in text for secret in self.secrets):
+                for secret in self.secrets:
+                    text = text.replace(secret, "[secret]")
+                record.msg, record.args = text, None
+        return True
+
+
+redactor = RedactSecrets()
+
+
+def setup_logging(level: str = "INFO", log_dir: Path | None = None) -> Path | None:
+    """Log to stderr and to a rotating file; returns the file, or None if it cannot be written
+    (the kiosk still runs, logging to stderr only)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter(FORMAT))
+    console.addFilter(redactor)
+    root.addHandler(console)
+    folder = log_dir or default_log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LOG_NAME
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        root.warning("cannot write logs to %s (%s); logging to the console only", folder, exc)
+        return None
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(redactor)
+    root.addHandler(handler)
+    return path
