@@ -334,7 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     fullscreen = window.config.kiosk.fullscreen and not args.windowed
 
     def bring_forward() -> None:
-        window.showFullScreen() if fullscreen else window.showNormal()
+        if fullscreen:
+            window.showFullScreen()
+        else:
+            window.showNormal()
         window.raise_()
         window.activateWindow()
 

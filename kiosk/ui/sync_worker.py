@@ -14,6 +14,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 
 from kiosk import __version__
 from kiosk.config import SyncSettings
+from kiosk.logs import redactor
 from kiosk.store import LocalStore, StoreError
 from sync.client import SyncClient
 from sync.device import load_identity
@@ -57,6 +58,8 @@ class SyncWorker(QObject):
             app_version=__version__,
             batch_size=self.settings.batch_size,
         )
+        redactor.add(self.settings.enrollment_key)
+        redactor.add(self.engine.identity.token)
         self.debounce = self._timer("sync-debounce", single=True)
         self.retry = self._timer("sync-retry", single=True)
         self.poll = self._timer("sync-poll", single=False)
@@ -102,6 +105,7 @@ class SyncWorker(QObject):
             log.exception("sync failed unexpectedly")
             self.engine.last_error = "sync failed unexpectedly; see the log"
             delay = STORE_RETRY_S
+        redactor.add(self.engine.identity.token)  # newly enrolled, perhaps
         if delay is not None:
             self.retry.start(int(delay * 1000))
         self.status_changed.emit(self.engine.status())
