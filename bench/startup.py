@@ -58,6 +58,7 @@ from pathlib import Path
 app = QApplication(sys.argv[:1])
 from kiosk.app import create_kiosk
 window = create_kiosk(None, Path(sys.argv[1]))
+window.allow_close = True
 watcher = FirstPaint()
 window.question.installEventFilter(watcher)
 window.resize(1280, 800)

@@ -22,6 +22,7 @@ from kiosk.app import create_kiosk
 def main() -> int:
     app = QApplication(sys.argv[:1])
     window = create_kiosk(Path(sys.argv[1]), Path(sys.argv[2]))
+    window.allow_close = True  # this probe quits the application itself
     window.resize(1280, 800)
     window.show()
     window.question.faces[2].click()
