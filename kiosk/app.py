@@ -141,8 +141,9 @@ def _keep_last_good(source: Path, data: Path) -> None:
         log.warning("could not keep a copy of the working config: %s", exc)
 
 
-def check(config_path: Path | None, data_dir: Path | None) -> int:
-    """``--check``: one line per part, and a non-zero exit if any part is wrong."""
+def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = False) -> int:
+    """``--check`` (and ``--self-test``, *with_sync*): one line per part, and a non-zero exit
+    if any part is wrong."""
     problems = 0
 
     def line(part: str, ok: bool, text: str) -> None:
@@ -199,7 +200,42 @@ def check(config_path: Path | None, data_dir: Path | None) -> int:
         else:
             codes = ", ".join(lang.code for lang in survey.languages)
             line("fonts", True, f"bundled fonts draw every string in {codes}")
+    if with_sync and config is not None:
+        for ok, text in _check_sync(config, data_dir):
+            line("sync", ok, text)
     return 1 if problems else 0
+
+
+def _check_sync(config: KioskConfig, data_dir: Path | None) -> list[tuple[bool, str]]:
+    """Server reachability and this device's token, when sync is configured."""
+    if config.sync is None:
+        return [(True, "not configured: answers stay on this kiosk")]
+    from sync.client import SyncClient, SyncError
+    from sync.device import DEVICE_FILE, load_identity
+
+    settings = config.sync
+    client = SyncClient(settings.server_url, ca_bundle=settings.ca_bundle, timeout=(5.0, 10.0))
+    try:
+        client.health()
+    except SyncError as exc:
+        return [(False, f"{settings.server_url}: {exc}")]
+    results = [(True, f"{settings.server_url} answers")]
+    data = data_dir or default_data_dir()
+    identity = load_identity(data) if (data / DEVICE_FILE).exists() else None
+    if identity is None or not identity.token or identity.server_url != client.base_url:
+        if settings.enrollment_key:
+            results.append((True, "not enrolled yet: enrols with the key on first sync"))
+        else:
+            results.append((False, "not enrolled and no [sync] enrollment_key to enrol with"))
+        return results
+    client.token = identity.token
+    try:
+        me = client.whoami()
+    except SyncError as exc:
+        results.append((False, f"device token: {exc}"))
+    else:
+        results.append((True, f"device {me.device_id} enrolled as {me.ward_name}"))
+    return results
 
 
 def print_config(config_path: Path | None, data_dir: Path | None) -> int:
@@ -267,6 +303,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--check", action="store_true", help="validate config, survey, data dir and fonts; exit"
     )
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="--check, plus the central server and this device's token when sync is set up",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     parser.add_argument("--log-dir", type=Path, help="where log files go (default: platform's)")
@@ -288,13 +329,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_config(args.config, args.data_dir)
     if args.command == "set-pin":
         return set_pin(args.data_dir)
-    if args.check:
+    if args.check or args.self_test:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtGui import QGuiApplication
 
         _app = QGuiApplication(sys.argv[:1])
-        return check(args.config, args.data_dir)
+        return check(args.config, args.data_dir, with_sync=args.self_test)
 
     config_path = args.config
     try:

@@ -17,7 +17,7 @@ from uuid import UUID
 import requests
 from pydantic import ValidationError
 
-from sync.protocol import API_PREFIX, BatchResult, EnrollReply, EnrollRequest
+from sync.protocol import API_PREFIX, BatchResult, DeviceInfo, EnrollReply, EnrollRequest
 
 WIRE_FIELDS = (
     "id",
@@ -114,6 +114,30 @@ class SyncClient:
             ) from None
         except requests.RequestException:
             raise Transient("cannot reach the central server (no network?)") from None
+
+    def health(self) -> None:
+        """Raise ``Transient`` unless the server answers its health check."""
+        try:
+            reply = self.session.get(f"{self.base_url}{API_PREFIX}/health", timeout=self.timeout)
+        except requests.RequestException:
+            raise Transient("cannot reach the central server (no network?)") from None
+        self._raise_for(reply, what="health check")
+
+    def whoami(self) -> DeviceInfo:
+        """Who the server thinks this device is; ``Revoked`` if it does not know the token."""
+        try:
+            reply = self.session.get(
+                f"{self.base_url}{API_PREFIX}/devices/me",
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException:
+            raise Transient("cannot reach the central server (no network?)") from None
+        self._raise_for(reply, what="device check")
+        try:
+            return DeviceInfo.model_validate_json(reply.content)
+        except ValidationError:
+            raise Transient("the central server's reply could not be read") from None
 
     def enroll(self, key: str, device_id: str, name: str, app_version: str) -> EnrollReply:
         request = EnrollRequest(

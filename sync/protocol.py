@@ -166,6 +166,15 @@ class EnrollReply(Message):
     ward_name: ShortText
 
 
+class DeviceInfo(Message):
+    """``GET /api/v1/devices/me``: who the server thinks this device token belongs to."""
+
+    device_id: str
+    org_code: OdsCode
+    site_code: OdsCode
+    ward_name: ShortText
+
+
 class Health(Message):
     status: Literal["ok"]
 

@@ -22,6 +22,7 @@ from sync.protocol import (
     MAX_BODY_BYTES,
     Batch,
     BatchResult,
+    DeviceInfo,
     EnrollReply,
     EnrollRequest,
     ErrorReply,
@@ -129,6 +130,16 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
     @app.get(f"{API_PREFIX}/health", response_model=Health)
     def health() -> Health:
         return Health(status="ok")
+
+    @app.get(f"{API_PREFIX}/devices/me", response_model=DeviceInfo, responses=ERRORS)
+    def whoami(device: Annotated[db.Device, Depends(device_for)]) -> DeviceInfo:
+        """Who this device token belongs to: for a kiosk's self-test."""
+        return DeviceInfo(
+            device_id=device.device_id,
+            org_code=device.org_code,
+            site_code=device.site_code,
+            ward_name=device.ward_name,
+        )
 
     @app.post(
         f"{API_PREFIX}/devices/enroll",
