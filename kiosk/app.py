@@ -393,6 +393,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from PySide6.QtCore import Qt
 
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        # Cover the screen even where no window manager honours "full screen" (bare X).
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
     else:
         window.resize(1280, 800)
