@@ -347,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s; running on the last config that worked, %s", exc, fallback)
         config_path = fallback
         config = load_config_file(fallback)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        # In the packaged build Qt must be told where the keyboard's QML modules are.
+        qml = str(Path(bundle) / "PySide6" / "Qt" / "qml")
+        os.environ.setdefault("QML2_IMPORT_PATH", qml)
+        os.environ.setdefault("QML_IMPORT_PATH", qml)
     method = input_method(config.kiosk.keyboard)
     if method and "QT_IM_MODULE" not in os.environ:
         os.environ["QT_IM_MODULE"] = method
