@@ -38,7 +38,8 @@ def bare_spec(script: Path) -> str:
     """The bare window with build.spec's own exclusions and filter (its text, re-pointed)."""
     spec = (ROOT / "build.spec").read_text(encoding="utf-8")
     spec = spec.replace('[str(ROOT / "kiosk" / "__main__.py")]', f"[{str(script)!r}]")
-    spec = spec.replace('datas=[(str(ROOT / "resources"), "resources")]', "datas=[]")
+    spec = spec.replace('datas=[(str(ROOT / "resources"), "resources"), *qml_datas]', "datas=[]")
+    spec = spec.replace("binaries=qml_binaries", "binaries=[]")
     spec = re.sub(r"hiddenimports=\[[^\]]*\]", "hiddenimports=[]", spec)
     return spec.replace('name="ward-kiosk"', 'name="bare-window"')
 
