@@ -132,3 +132,18 @@ def test_a_named_file_that_is_missing_is_an_error(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("WARD_KIOSK_CONFIG", str(tmp_path / "gone.toml"))
     with pytest.raises(ConfigError, match="WARD_KIOSK_CONFIG"):
         find_config()
+
+
+def test_the_system_wide_file_is_in_programdata_on_windows(monkeypatch):
+    from pathlib import PureWindowsPath
+
+    from kiosk import config
+
+    monkeypatch.undo()  # the real function, not the conftest's stand-in
+    monkeypatch.setattr(config.sys, "platform", "win32")
+    monkeypatch.setenv("PROGRAMDATA", r"C:\ProgramData")
+    assert PureWindowsPath(str(config.system_config_path())) == PureWindowsPath(
+        r"C:\ProgramData\ward-kiosk\kiosk.toml"
+    )
+    monkeypatch.setattr(config.sys, "platform", "linux")
+    assert str(config.system_config_path()) == "/etc/ward-kiosk/kiosk.toml"
