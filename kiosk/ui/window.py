@@ -219,6 +219,8 @@ class KioskWindow(QWidget):
         sync.start()
 
     def show_sync_status(self, status: SyncStatus) -> None:
+        if self.allow_close and self.sync is None:
+            return  # a last word from the sync thread, queued before shutdown
         self.sync_status = status
         if self.staff is not None:
             self.staff.refresh_sync()
@@ -249,8 +251,8 @@ class KioskWindow(QWidget):
         """Stop syncing and close the store; the window is not used after this."""
         self.allow_close = True
         if self.sync is not None:
-            self.sync.stop()
-            self.sync = None
+            sync, self.sync = self.sync, None
+            sync.stop()
         self.store.close()
 
     # -- language and look ---------------------------------------------------------------
