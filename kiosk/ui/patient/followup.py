@@ -6,7 +6,6 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.store import COMMENT_LIMIT
 from kiosk.survey import Survey
+from kiosk.ui.widgets.button_rows import ButtonRows
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
 from sync import fft
 
@@ -69,15 +69,13 @@ class FollowUpScreen(QWidget):
         layout.addWidget(self.prompt)
         layout.addWidget(self.themes_hint)
 
-        self.chips_grid = QGridLayout()
-        self.chips_grid.setSpacing(12)
         self.chips: dict[str, QPushButton] = {}
         for theme in survey.themes:
             chip = make_button("chip", checkable=True)
             chip.setObjectName(f"theme-{theme.id}")
             self.chips[theme.id] = chip
-        self._columns = 0
-        self.set_columns(4)
+        self.chips_grid = ButtonRows(list(self.chips.values()))
+        self.chips_grid.set_columns(4)
         layout.addLayout(self.chips_grid)
 
         self.comment_label = make_label("body")
@@ -115,20 +113,7 @@ class FollowUpScreen(QWidget):
         # A fixed height, so the screen scrolls only when it must (large text, Nastaliq).
         # Four lines' height: three lines of text plus the box's padding and border.
         self.comment.setFixedHeight(self.comment.fontMetrics().lineSpacing() * 4)
-        widest = max(chip.sizeHint().width() for chip in self.chips.values())
-        spacing = self.chips_grid.horizontalSpacing()
-        room = width - 2 * 32  # the body's margins
-        self.set_columns(max(1, min(4, (room + spacing) // (widest + spacing))))
-
-    def set_columns(self, columns: int) -> None:
-        """Lay the chips out *columns* to a row."""
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for chip in self.chips.values():
-            self.chips_grid.removeWidget(chip)
-        for index, chip in enumerate(self.chips.values()):
-            self.chips_grid.addWidget(chip, index // columns, index % columns)
+        self.chips_grid.fit(width - 2 * 32, most=4)  # less the body's margins
 
     def show_comment(self) -> None:
         """Scroll the comment box into view (the keyboard has taken the lower screen)."""

@@ -48,6 +48,7 @@ from kiosk.settings import SettingError, WardSettings, validate
 from kiosk.staff import period
 from kiosk.store import LocalStore
 from kiosk.survey import Language, Survey
+from kiosk.ui.widgets.button_rows import ButtonRows
 from kiosk.ui.widgets.face_button import FACE_COLOURS
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
 from kiosk.ui.widgets.qr import QrCode
@@ -136,9 +137,6 @@ class StaffScreen(QWidget):
         layout.addWidget(self.alert)
 
         self.nav = QButtonGroup(self)
-        self.nav_grid = QGridLayout()
-        self.nav_grid.setSpacing(8)
-        self._nav_columns = 0
         self.nav_buttons: dict[str, QPushButton] = {}
         for name in PAGES:
             button = make_button("chip", checkable=True)
@@ -146,10 +144,11 @@ class StaffScreen(QWidget):
             self.nav.addButton(button)
             self.nav_buttons[name] = button
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
-        self._lay_out_nav(len(PAGES))
+        self.nav_grid = ButtonRows(list(self.nav_buttons.values()), spacing=8)
+        self.nav_grid.set_columns(len(PAGES))
         layout.addLayout(self.nav_grid)
 
-        self.period_row = QHBoxLayout()
+        range_row = QHBoxLayout()
         self.period_group = QButtonGroup(self)
         self.period_buttons: dict[str, QPushButton] = {}
         for key, words in PERIODS.items():
@@ -157,7 +156,6 @@ class StaffScreen(QWidget):
             set_words(button, words)
             self.period_group.addButton(button)
             self.period_buttons[key] = button
-            self.period_row.addWidget(button)
             button.clicked.connect(lambda _=False, k=key: self.set_period(k))
         # A custom range: "From" and "To" ward dates, applied as soon as either changes.
         custom = make_button("chip", checkable=True)
@@ -165,7 +163,7 @@ class StaffScreen(QWidget):
         self.period_group.addButton(custom)
         self.period_buttons["custom"] = custom
         custom.clicked.connect(lambda: self.set_period("custom"))
-        self.period_row.addWidget(custom)
+
         self.range_from = QDateEdit()
         self.range_to = QDateEdit()
         for edit, words in ((self.range_from, "From"), (self.range_to, "To")):
@@ -173,12 +171,15 @@ class StaffScreen(QWidget):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(words)
             edit.setDate(_as_qdate(self.today()))
-            self.period_row.addWidget(edit)
+            range_row.addWidget(edit)
         self.range_from.setDate(_as_qdate(self.today().replace(day=1)))
         for edit in (self.range_from, self.range_to):
             edit.dateChanged.connect(lambda _: self.set_period("custom"))
-        self.period_row.addStretch(1)
-        layout.addLayout(self.period_row)
+        range_row.addStretch(1)
+        self.period_rows = ButtonRows(list(self.period_buttons.values()), spacing=8)
+        self.period_rows.set_columns(len(self.period_buttons))
+        layout.addLayout(self.period_rows)
+        layout.addLayout(range_row)
 
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {
@@ -210,20 +211,10 @@ class StaffScreen(QWidget):
         self.alert.setText("\n".join(f"Attention: {text}" for text in alerts))
         self.alert.setVisible(bool(alerts))
 
-    def _lay_out_nav(self, columns: int) -> None:
-        if columns == self._nav_columns:
-            return
-        self._nav_columns = columns
-        for button in self.nav_buttons.values():
-            self.nav_grid.removeWidget(button)
-        for index, button in enumerate(self.nav_buttons.values()):
-            self.nav_grid.addWidget(button, index // columns, index % columns)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        widest = max(button.sizeHint().width() for button in self.nav_buttons.values())
-        room = max(1, (event.size().width() - 48) // (widest + 8))
-        self._lay_out_nav(min(len(PAGES), room))
+        self.nav_grid.fit(event.size().width() - 48, most=len(PAGES))
+        self.period_rows.fit(event.size().width() - 48, most=len(self.period_buttons))
         # On a tall screen the chart goes under the figures, full width.
         portrait = event.size().height() > event.size().width()
         self.results_layout.setDirection(
