@@ -286,14 +286,20 @@ class Device:
 
 def device_for_token(engine: Engine, token: str) -> Device | None:
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(devices).where(devices.c.token_hash == secret_hash(token))
-        ).first()
+        return _device(conn, token)
+
+
+def _device(conn: Connection, token: str) -> Device | None:
+    row = conn.execute(sa.select(devices).where(devices.c.token_hash == secret_hash(token))).first()
     if row is None or not hmac.compare_digest(row.token_hash, secret_hash(token)):
         return None
     return Device(
         row.device_id, row.org_code, row.site_code, row.ward_name, row.revoked_at is not None
     )
+
+
+class NotAuthorised(Exception):
+    """The token is unknown, or its device was revoked. The message is for the kiosk."""
 
 
 def list_devices(engine: Engine) -> list[dict[str, Any]]:
@@ -317,9 +323,16 @@ def revoke_device(engine: Engine, device_id: str) -> bool:
 _CHUNK = 500  # ids per IN (...) list, well inside every database's parameter limit
 
 
-def ingest(engine: Engine, device: Device, batch_id: str, items: Sequence[Response]) -> BatchResult:
+def ingest(
+    engine: Engine, device: Device | str, batch_id: str, items: Sequence[Response]
+) -> BatchResult:
     """Store a batch in one transaction: new ids inserted, duplicates and conflicts found in
-    bulk. A stored row is never overwritten."""
+    bulk. A stored row is never overwritten.
+
+    :param device: the device, or its token, checked in the same transaction (one connection
+        and one round of statements per batch, which matters on a busy PostgreSQL).
+    :raises NotAuthorised: for a token that is unknown or revoked.
+    """
     for attempt in range(3):
         try:
             return _ingest_once(engine, device, batch_id, items)
@@ -331,7 +344,7 @@ def ingest(engine: Engine, device: Device, batch_id: str, items: Sequence[Respon
 
 
 def _ingest_once(
-    engine: Engine, device: Device, batch_id: str, items: Sequence[Response]
+    engine: Engine, who: Device | str, batch_id: str, items: Sequence[Response]
 ) -> BatchResult:
     accepted: list[str] = []
     duplicate: list[str] = []
@@ -339,6 +352,11 @@ def _ingest_once(
     moment = now()
     keyed = [(str(item.id), item, secret_hash(item.content_key())) for item in items]
     with engine.begin() as conn:
+        device = _device(conn, who) if isinstance(who, str) else who
+        if device is None:
+            raise NotAuthorised("unknown device token; enrol this kiosk again")
+        if device.revoked:
+            raise NotAuthorised("this device was revoked; ask IT to enrol it again")
         stored = _stored_hashes(conn, [rid for rid, _, _ in keyed])
         rows = []
         for rid, item, digest in keyed:
