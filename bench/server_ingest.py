@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,11 +27,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import requests
 import sqlalchemy as sa
 
 from sync.server import db
-from sync.server.embedded import free_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.sync_backlog import start_server
 
 ITEM = {
     "survey_id": "fft-inpatient",
@@ -126,31 +126,9 @@ def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, si
     key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
     tokens = [db.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)]
     engine.dispose()
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sync.server",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "WARD_SYNC_ADMIN_TOKEN": ""},
-    )
+    server, base = start_server(url, workers)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        for _ in range(300):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.05)
         per_kiosk = int(seconds / interval) + 1
         plans = [[request_bytes(port, t, size) for _ in range(per_kiosk)] for t in tokens]
         started = time.perf_counter()

@@ -33,10 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.e2e.conftest import seed
 
 
-def start_server(db_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(database: Path | str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+    """``ward-sync-server serve`` in its own process(es) on a free loopback port, once healthy."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--db", str(db_path), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "sync.server",
+            "serve",
+            "--db",
+            str(database),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "WARD_SYNC_ADMIN_TOKEN": ""},

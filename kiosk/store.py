@@ -33,6 +33,12 @@ UNFINISHED_GRACE = timedelta(minutes=30)
 
 PENDING, SENT, REJECTED = "pending", "sent", "rejected"
 
+# Pending, and its respondent finished (or walked away long ago); oldest first.
+_READY_TO_SEND = (
+    " WHERE sync_state = 'pending' AND (finished_at IS NOT NULL OR answered_at < ?)"
+    " ORDER BY answered_at, rowid LIMIT ?"
+)
+
 migrations = Migrations("kiosk")
 
 
@@ -237,12 +243,7 @@ class LocalStore:
     def pending_batch(self, limit: int, now: datetime | None = None) -> list[dict[str, Any]]:
         """The oldest pending responses whose respondent has finished, at most *limit*."""
         cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
-        rows = self.db.query(
-            "SELECT * FROM responses WHERE sync_state = 'pending'"
-            " AND (finished_at IS NOT NULL OR answered_at < ?)"
-            " ORDER BY answered_at, rowid LIMIT ?",
-            [cutoff, limit],
-        )
+        rows = self.db.query("SELECT * FROM responses" + _READY_TO_SEND, [cutoff, limit])
         return [_decode(row) for row in rows]
 
     def pending_json(
@@ -263,10 +264,7 @@ class LocalStore:
         )
         cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
         cursor = self.db.execute(
-            f"SELECT id, json_object({pairs}) FROM responses WHERE sync_state = 'pending'"
-            " AND (finished_at IS NOT NULL OR answered_at < ?)"
-            " ORDER BY answered_at, rowid LIMIT ?",
-            [cutoff, limit],
+            f"SELECT id, json_object({pairs}) FROM responses" + _READY_TO_SEND, [cutoff, limit]
         )
         return [(row[0], row[1]) for row in cursor.fetchall()]
 

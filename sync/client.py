@@ -11,7 +11,6 @@ import email.utils
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 import requests
@@ -63,11 +62,6 @@ class Revoked(SyncError):
 
 class Refused(SyncError):
     """Any other 4xx: the server will not take this batch as it is."""
-
-
-def wire_response(row: dict[str, Any]) -> str:
-    """A stored response row (answers and flags decoded) as the protocol's Response JSON."""
-    return json.dumps({field: row[field] for field in WIRE_FIELDS}, ensure_ascii=False)
 
 
 class SyncClient:

@@ -54,6 +54,7 @@ class SyncStatus:
         rejected: responses the server refused (kept here, not resent).
         last_success: when the server last acknowledged a batch.
         last_error: the last problem, in plain words; None after a clean sync.
+        device_id: this kiosk's id with the central server.
     """
 
     state: str
@@ -61,6 +62,7 @@ class SyncStatus:
     rejected: int
     last_success: datetime | None
     last_error: str | None
+    device_id: str = ""
 
 
 class SyncEngine:
@@ -124,7 +126,12 @@ class SyncEngine:
         else:
             state = "idle"
         return SyncStatus(
-            state, counts["pending"], counts["rejected"], self.last_success, self.last_error
+            state,
+            counts["pending"],
+            counts["rejected"],
+            self.last_success,
+            self.last_error,
+            self.identity.device_id if self.identity.token else "",
         )
 
     # -- the loop ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from sync.client import Refused, Revoked, SyncClient, TooLarge, Transient, wire_response
+from sync.client import WIRE_FIELDS, Refused, Revoked, SyncClient, TooLarge, Transient
 
 
 class Canned(BaseAdapter):
@@ -36,6 +36,11 @@ class Canned(BaseAdapter):
 
     def close(self):
         pass
+
+
+def wire_response(row: dict) -> str:
+    """A stored row as the JSON the engine hands the client (SQLite builds it in the kiosk)."""
+    return json.dumps({field: row[field] for field in WIRE_FIELDS})
 
 
 def client_with(adapter: Canned) -> SyncClient:

@@ -255,14 +255,8 @@ class StaffMode(QObject):
     def refresh_sync(self) -> None:
         if self.screen is None:
             return
-        from sync.device import DEVICE_FILE
-
-        device = ""
-        if (self.data_dir / DEVICE_FILE).exists():
-            from sync.device import load_identity
-
-            device = load_identity(self.data_dir).device_id
-        self.screen.show_sync(self.window.sync_status, device)
+        status = self.window.sync_status
+        self.screen.show_sync(status, status.device_id if status is not None else "")
 
     # -- getting out ---------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ def test_a_finished_response_reaches_the_server_without_waiting_on_the_ui(
     )
     assert window.sync_status.state == "idle" and window.sync_status.last_success is not None
     assert len(db.list_devices(engine)) == 1  # it enrolled itself with the key
+    assert window.sync_status.device_id == db.list_devices(engine)[0]["device_id"]
 
 
 def test_a_refused_key_is_reported_in_plain_words(qtbot, make_kiosk, server):
