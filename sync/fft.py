@@ -7,10 +7,10 @@ below 5 is shown as ``*``, with a second pass so that no hidden count can be wor
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from sync.spreadsheet import csv_text
 
 QUESTION = "Overall, how was your experience of our service?"
 
@@ -147,8 +147,5 @@ def submission_row(
 
 
 def submission_csv(rows: Sequence[Sequence[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SUBMISSION_COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
+    """The submission as CSV; a ward name a device sent can never become a formula."""
+    return csv_text(SUBMISSION_COLUMNS, rows)

@@ -1,0 +1,43 @@
+"""CSV that is safe to open in a spreadsheet: every file either end writes goes through here.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break is a formula to
+Excel and LibreOffice, and a comment such as ``=HYPERLINK(...)`` would run on the reader's
+machine (OWASP, "CSV Injection"). Such a cell gets a leading apostrophe, which spreadsheets
+show as text; the columns and every other cell are left exactly as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+# The ASCII triggers, their full-width forms (Excel in East Asian locales reads those as
+# formulas too), and the control characters that start a new cell or a formula in some readers.
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\0＝＋－＠")
+
+
+def safe_cell(value: object) -> str:
+    """*value* as cell text that no spreadsheet will run as a formula.
+
+    Numbers are written as they are: only text can carry a formula, and a count of ``-1``
+    never comes from this project.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    stripped = text.lstrip(" ")
+    if stripped and stripped[0] in _FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV document (CRLF line ends, as RFC 4180 and Excel expect) with every cell made safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(name) for name in header])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()
