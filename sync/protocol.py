@@ -38,7 +38,12 @@ CLOCK_SLACK = timedelta(days=1)
 _RFC3339_CHARS = re.compile(r"[0-9T:.+\-Z]{10,40}")
 
 OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,9}$")]
-ShortText = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100)]
+# Names are printable text: no control characters (PostgreSQL cannot store NUL at all, and a
+# line break or escape in a ward or device name would corrupt every report that shows it).
+_PRINTABLE = r"^[^\x00-\x1F\x7F]*$"
+ShortText = Annotated[
+    StrictStr, StringConstraints(min_length=1, max_length=100, pattern=_PRINTABLE)
+]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{20,200}$")]
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
@@ -101,7 +106,19 @@ class Response(Message):
     @field_validator("answered_at", mode="after")
     @classmethod
     def _in_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
+            raise ValueError(
+                "is outside the range of dates a kiosk can record; check the kiosk's clock"
+            ) from None
+
+    # PostgreSQL cannot store NUL in text. Dropping it keeps the patient's answer and words;
+    # refusing would lose the rating with it. The kiosk never sends NUL in the first place.
+    @field_validator("comment", mode="after")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        return value.replace("\x00", "") if value is not None else None
 
     @model_validator(mode="after")
     def _plausible_dates(self) -> Response:
@@ -156,7 +173,9 @@ class EnrollRequest(Message):
     enrollment_key: Token
     device_id: UUID
     name: ShortText
-    app_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    app_version: Annotated[
+        StrictStr, StringConstraints(min_length=1, max_length=40, pattern=_PRINTABLE)
+    ]
 
 
 class EnrollReply(Message):

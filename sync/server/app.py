@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import (
@@ -36,7 +37,7 @@ log = logging.getLogger("sync.server")
 bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorReply} for code in (400, 401, 403, 413, 422)
+    code: {"model": ErrorReply} for code in (400, 401, 403, 409, 413, 422)
 }
 
 
@@ -107,6 +108,18 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         detail = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
         return JSONResponse(status_code=422, content={"detail": f"invalid request: {detail}"})
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # Validation should refuse such values first; this keeps a gap from becoming a 500.
+        log.warning("refused a value the database cannot store: %s", exc.orig)
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": "the request holds a value the database cannot store (for "
+                "example a character it does not allow); correct it and send again"
+            },
+        )
+
     def device_for(credentials: Credentials) -> db.Device:
         if credentials is None:
             raise HTTPException(401, "send the device token as 'Authorization: Bearer <token>'")
@@ -147,7 +160,9 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         status_code=status.HTTP_201_CREATED,
         responses=ERRORS,
     )
-    def enroll(request: EnrollRequest) -> EnrollReply:
+    def enroll(request: EnrollRequest, credentials: Credentials) -> EnrollReply:
+        """Enrol a device. A device already enrolled is enrolled again only with its own
+        current token as the Bearer token, or after an admin revokes it."""
         try:
             token, place = db.enroll(
                 engine,
@@ -155,10 +170,18 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
                 str(request.device_id),
                 request.name,
                 request.app_version,
+                current_token=credentials.credentials if credentials else None,
             )
         except db.EnrollmentRefused:
             raise HTTPException(
                 403, "the enrollment key is unknown, revoked, expired or used up; ask IT for one"
+            ) from None
+        except db.DeviceTaken:
+            raise HTTPException(
+                409,
+                f"device {request.device_id} is already enrolled; enrol it again from the "
+                "device itself, or ask IT to revoke it first (python -m sync.server devices "
+                "revoke)",
             ) from None
         log.info("enrolled device %s for %s %s", request.device_id, place.org_code, place.ward_name)
         return EnrollReply(
@@ -188,6 +211,10 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         try:
             batch = Batch.model_validate_json(await request.body())
         except ValidationError as exc:
+            # Only an enrolled device hears what is wrong with a body; anyone else hears
+            # about their token. (A good body has its token checked inside the batch's own
+            # transaction below, which saves a round trip on the busy path.)
+            await run_in_threadpool(device_for, credentials)
             raise RequestValidationError(exc.errors(include_url=False)) from None
         # The token is checked inside the batch's own transaction.
         try:

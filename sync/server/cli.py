@@ -34,6 +34,16 @@ def _ods(value: str) -> str:
     return value
 
 
+def _ward(value: str) -> str:
+    # The same rule as the wire protocol's ward_name: kiosks must be able to match it exactly.
+    if not 1 <= len(value) <= 100 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a ward name: use 1 to 100 printable characters, exactly as "
+            "the kiosk's kiosk.toml has [location] ward_name"
+        )
+    return value
+
+
 def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} must be a whole number of 1 or more")
@@ -62,7 +72,12 @@ def parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", parents=[common], help="make a key (printed once)")
     create.add_argument("--org", required=True, type=_ods, help="trust ODS code, e.g. RWD")
     create.add_argument("--site", required=True, type=_ods, help="site ODS code, e.g. RWDLA")
-    create.add_argument("--ward", required=True, help='ward name, e.g. "Ward 7"')
+    create.add_argument(
+        "--ward",
+        required=True,
+        type=_ward,
+        help='ward name, exactly as the kiosk\'s [location] ward_name, e.g. "Ward 7"',
+    )
     create.add_argument("--expires", type=_positive, metavar="DAYS")
     create.add_argument("--uses", type=_positive, metavar="N")
     keys.add_parser("list", parents=[common], help="list keys (never the keys themselves)")

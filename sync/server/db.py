@@ -140,21 +140,40 @@ def open_database(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> int:
-    """Apply pending migrations, each in its own transaction; returns the schema version."""
-    with engine.begin() as conn:
-        schema_version.create(conn, checkfirst=True)
-        if conn.execute(sa.select(sa.func.count()).select_from(schema_version)).scalar() == 0:
-            conn.execute(schema_version.insert().values(version=0))
+    """Apply pending migrations, each in its own transaction; returns the schema version.
+
+    Several server processes may start together on a fresh database: each transaction first
+    takes a database-wide lock, so one process creates or migrates and the others then find
+    the work done.
+    """
     while True:
-        with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                # Several servers may start at once: one migrates, the others wait.
-                conn.execute(sa.text("LOCK TABLE schema_version IN EXCLUSIVE MODE"))
-            current = conn.execute(sa.select(schema_version.c.version)).scalar_one()
+        with engine.connect() as conn:
+            _lock_schema(conn)
+            schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if current is None:
+                conn.execute(schema_version.insert().values(version=0))
+                current = 0
             if current >= len(MIGRATIONS):
+                conn.commit()
                 return int(current)
             MIGRATIONS[current](conn)
             conn.execute(schema_version.update().values(version=current + 1))
+            conn.commit()
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK = 0x77617264
+
+
+def _lock_schema(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # Held until the transaction ends; unlike LOCK TABLE it needs no table to exist yet.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+    elif conn.dialect.name == "sqlite":
+        # Take the write lock before reading anything, so two processes cannot both see
+        # "no schema yet" (waits up to the connection's busy timeout for the other).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def now() -> datetime:
@@ -220,53 +239,85 @@ class EnrollmentRefused(Exception):
     """The key is unknown, revoked, expired or used up."""
 
 
+class DeviceTaken(Exception):
+    """The device id is already enrolled, and the request does not carry that device's token."""
+
+
 def enroll(
-    engine: Engine, key: str, device_id: str, name: str, app_version: str
+    engine: Engine,
+    key: str,
+    device_id: str,
+    name: str,
+    app_version: str,
+    current_token: str | None = None,
 ) -> tuple[str, Place]:
     """Trade a valid enrollment key for a new device token (returned once, stored hashed).
 
-    Enrolling the same device again replaces its token, so a kiosk that lost its token file
-    can be enrolled afresh without IT deleting anything.
+    Device ids are not secret (they are in logs and on the device QR code), so an enrolled,
+    unrevoked device is enrolled again only by a request carrying its own current token;
+    otherwise an admin revokes it first. A use of the key is taken atomically, so a
+    single-use key raced by many requests enrols exactly one device.
+
+    :raises EnrollmentRefused: for a bad key.
+    :raises DeviceTaken: for another device's id.
     """
     token = new_secret()
     moment = now()
-    with engine.begin() as conn:
-        row = conn.execute(
-            sa.select(enrollment_keys).where(enrollment_keys.c.key_hash == secret_hash(key))
-        ).first()
-        if (
-            row is None
-            or not hmac.compare_digest(row.key_hash, secret_hash(key))
-            or row.revoked_at is not None
-            or (row.expires_at is not None and _aware(row.expires_at) < moment)
-            or (row.uses_left is not None and row.uses_left <= 0)
-        ):
-            raise EnrollmentRefused
-        if row.uses_left is not None:
-            conn.execute(
-                enrollment_keys.update()
-                .where(enrollment_keys.c.id == row.id)
-                .values(uses_left=enrollment_keys.c.uses_left - 1)
-            )
-        place = Place(row.org_code, row.site_code, row.ward_name)
-        values = {
-            "token_hash": secret_hash(token),
-            "name": name,
-            "app_version": app_version,
-            "org_code": place.org_code,
-            "site_code": place.site_code,
-            "ward_name": place.ward_name,
-            "key_id": row.id,
-            "enrolled_at": moment,
-            "revoked_at": None,
-        }
-        existing = conn.execute(
-            sa.select(devices.c.device_id).where(devices.c.device_id == device_id)
-        ).first()
-        if existing:
-            conn.execute(devices.update().where(devices.c.device_id == device_id).values(values))
-        else:
-            conn.execute(devices.insert().values(device_id=device_id, **values))
+    digest = secret_hash(key)
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(
+                sa.select(enrollment_keys).where(enrollment_keys.c.key_hash == digest)
+            ).first()
+            if (
+                row is None
+                or not hmac.compare_digest(row.key_hash, digest)
+                or row.revoked_at is not None
+                or (row.expires_at is not None and _aware(row.expires_at) < moment)
+            ):
+                raise EnrollmentRefused
+            if row.uses_left is not None:
+                # The condition is evaluated on the row as it is when the update runs, after
+                # any concurrent enrolment has committed: the decrement is the check.
+                taken = conn.execute(
+                    enrollment_keys.update()
+                    .where(enrollment_keys.c.id == row.id, enrollment_keys.c.uses_left > 0)
+                    .values(uses_left=enrollment_keys.c.uses_left - 1)
+                )
+                if taken.rowcount != 1:
+                    raise EnrollmentRefused
+            existing = conn.execute(
+                sa.select(devices.c.token_hash, devices.c.revoked_at).where(
+                    devices.c.device_id == device_id
+                )
+            ).first()
+            if existing is not None and existing.revoked_at is None and not (
+                current_token
+                and hmac.compare_digest(existing.token_hash, secret_hash(current_token))
+            ):
+                raise DeviceTaken  # the transaction rolls back, so the key's use is kept
+            place = Place(row.org_code, row.site_code, row.ward_name)
+            values = {
+                "token_hash": secret_hash(token),
+                "name": name,
+                "app_version": app_version,
+                "org_code": place.org_code,
+                "site_code": place.site_code,
+                "ward_name": place.ward_name,
+                "key_id": row.id,
+                "enrolled_at": moment,
+                "last_seen_at": None,
+                "revoked_at": None,
+            }
+            if existing is not None:
+                conn.execute(
+                    devices.update().where(devices.c.device_id == device_id).values(values)
+                )
+            else:
+                conn.execute(devices.insert().values(device_id=device_id, **values))
+    except sa.exc.IntegrityError:
+        # Two first enrolments of one new device id at once: the second loses.
+        raise DeviceTaken from None
     return token, place
 
 
@@ -359,11 +410,10 @@ def _ingest_once(
             raise NotAuthorised("this device was revoked; ask IT to enrol it again")
         stored = _stored_hashes(conn, [rid for rid, _, _ in keyed])
         rows = []
+        here = (device.org_code, device.site_code, device.ward_name)
         for rid, item, digest in keyed:
-            if item.org_code != device.org_code:
-                rejected.append(
-                    Rejection(id=rid, reason=f"this kiosk reports for {device.org_code} only")
-                )
+            if (item.org_code, item.site_code, item.ward_name) != here:
+                rejected.append(Rejection(id=rid, reason=_elsewhere(device)))
             elif rid in stored:
                 if stored[rid] == digest:
                     duplicate.append(rid)
@@ -394,6 +444,14 @@ def _ingest_once(
             .values(last_seen_at=moment)
         )
     return BatchResult(accepted=accepted, duplicate=duplicate, rejected=rejected)
+
+
+def _elsewhere(device: Device) -> str:
+    return (
+        f"this kiosk is enrolled for {device.org_code} / {device.site_code} / "
+        f"{device.ward_name!r} and may report for that ward only; correct [location] in "
+        "kiosk.toml, or ask IT to enrol it for the ward it is on"
+    )
 
 
 def _stored_hashes(conn: Connection, ids: list[str]) -> dict[str, str]:

@@ -18,6 +18,8 @@ from sync import fft
 from sync.protocol import FFTReport, FFTRow
 from sync.server import db
 
+FIRST_YEAR, LAST_YEAR = 2000, 9998
+
 
 class PeriodError(ValueError):
     """The period is not a month written ``YYYY-MM``."""
@@ -25,10 +27,16 @@ class PeriodError(ValueError):
 
 def parse_period(period: str) -> tuple[date, date]:
     """First and last day of a ``YYYY-MM`` month."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    # ASCII digits only: "\d" would also take Arabic-Indic and full-width digits.
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", period)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise PeriodError(f"period {period!r} must be a month written YYYY-MM, e.g. 2026-11")
     year, month = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            f"period {period!r} is not a month the FFT has figures for; choose a month "
+            f"from {FIRST_YEAR} to {LAST_YEAR}"
+        )
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 

@@ -63,20 +63,29 @@ def client(engine: Engine) -> TestClient:
     return TestClient(create_app(engine, ADMIN))
 
 
-@pytest.fixture
-def device_token(client: TestClient, engine: Engine) -> str:
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
+WARD_7 = db.Place("RWD", "RWDLA", "Ward 7")
+
+
+def enrol(client: TestClient, engine: Engine, place: db.Place = WARD_7) -> str:
+    """Enrol a new device for *place* through the API; its device token."""
+    key = db.create_key(engine, place)
     reply = client.post(
         "/api/v1/devices/enroll",
         json={
             "enrollment_key": key,
             "device_id": str(uuid.uuid4()),
-            "name": "Ward 7 tablet",
+            "name": f"{place.ward_name} tablet",
             "app_version": "0.1.0",
         },
     )
     assert reply.status_code == 201, reply.text
     return str(reply.json()["device_token"])
+
+
+@pytest.fixture
+def device_token(client: TestClient, engine: Engine) -> str:
+    """A device enrolled for RWD / RWDLA / Ward 7, the place ``response()`` reports for."""
+    return enrol(client, engine)
 
 
 def response(**changes: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from sync.server import db
-from tests.server.conftest import ADMIN, auth, batch, response
+from tests.server.conftest import ADMIN, auth, batch, enrol, response
 
 
 def test_health_and_openapi(client):
@@ -185,9 +185,10 @@ def test_an_oversized_body_gets_413(client, device_token):
     assert reply.status_code == 413 and "MB" in reply.json()["detail"]
 
 
-def _seed(client, token):
+def _seed(client, engine, token):
     # November on Ward 7: 4 very good, 3 good, 1 neither, 1 poor, 1 very poor, 2 don't know,
     # one repeat tap; a 1 November 00:30 answer that is still October in UTC; an October one.
+    # Ward 8's kiosk sends one poor.
     ratings = [1, 1, 1, 1, 2, 2, 2, 3, 4, 5, 6, 6]
     items = [response(rating=r) for r in ratings]
     items.append(response(rating=5, flags=["repeat-tap"]))
@@ -197,13 +198,19 @@ def _seed(client, token):
     items.append(
         response(rating=1, answered_at="2026-10-15T10:00:00+00:00", local_date="2026-10-15")
     )
-    items.append(response(rating=4, ward_name="Ward 8"))
     reply = client.post("/api/v1/responses/batch", json=batch(*items), headers=auth(token))
     assert len(reply.json()["accepted"]) == len(items)
+    ward8 = enrol(client, engine, db.Place("RWD", "RWDLA", "Ward 8"))
+    reply = client.post(
+        "/api/v1/responses/batch",
+        json=batch(response(rating=4, ward_name="Ward 8")),
+        headers=auth(ward8),
+    )
+    assert len(reply.json()["accepted"]) == 1
 
 
-def test_report_counts_by_ward_with_percentages(client, device_token):
-    _seed(client, device_token)
+def test_report_counts_by_ward_with_percentages(client, engine, device_token):
+    _seed(client, engine, device_token)
     reply = client.get(
         "/api/v1/reports/fft", params={"period": "2026-11", "level": "ward"}, headers=auth(ADMIN)
     )
@@ -217,8 +224,8 @@ def test_report_counts_by_ward_with_percentages(client, device_token):
     assert rows["Ward 8"]["total"] == 1
 
 
-def test_report_can_include_flagged_and_roll_up_to_the_org(client, device_token):
-    _seed(client, device_token)
+def test_report_can_include_flagged_and_roll_up_to_the_org(client, engine, device_token):
+    _seed(client, engine, device_token)
     reply = client.get(
         "/api/v1/reports/fft",
         params={"period": "2026-11", "level": "org", "include_flagged": "true"},
@@ -228,8 +235,8 @@ def test_report_can_include_flagged_and_roll_up_to_the_org(client, device_token)
     assert row["org_code"] == "RWD" and row["total"] == 15 and row["modes"] == {"Other": 15}
 
 
-def test_report_csv_uses_the_nhs_columns(client, device_token):
-    _seed(client, device_token)
+def test_report_csv_uses_the_nhs_columns(client, engine, device_token):
+    _seed(client, engine, device_token)
     reply = client.get(
         "/api/v1/reports/fft",
         params={"period": "2026-11", "format": "csv", "suppress": "true"},
