@@ -1,14 +1,18 @@
 """The FFT rules both ends need: the six codes, modes, totals, percentages and suppression.
 
-The rules are NHS England's: "Don't know" is in the denominator, and a published count
-below 5 is shown as ``*``, with a second pass so that no hidden count can be worked out.
+The rules are NHS England's (shared FFT.md, "The numbers"): "Don't know" is in the
+denominator; percentages round half up from exact counts; and what leaves the ward is
+suppressed by place total, with a second level and a cascade, so no hidden count can be
+worked out from a sibling or a parent.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sync.spreadsheet import csv_text
 
@@ -64,35 +68,115 @@ class FFTCounts:
         return sum(self.by_code.values())
 
     @property
+    def positive(self) -> int:
+        """Very good + Good."""
+        return sum(self.by_code[c] for c in POSITIVE)
+
+    @property
+    def negative(self) -> int:
+        """Poor + Very poor."""
+        return sum(self.by_code[c] for c in NEGATIVE)
+
+    @property
     def percent_positive(self) -> float | None:
-        """(Very good + Good) / total, as a percentage; None when there are no responses."""
-        return _percent(sum(self.by_code[c] for c in POSITIVE), self.total)
+        """(Very good + Good) / total, as an exact percentage; None with no responses."""
+        return _percent(self.positive, self.total)
 
     @property
     def percent_negative(self) -> float | None:
-        """(Poor + Very poor) / total, as a percentage; None when there are no responses."""
-        return _percent(sum(self.by_code[c] for c in NEGATIVE), self.total)
+        """(Poor + Very poor) / total, as an exact percentage; None with no responses."""
+        return _percent(self.negative, self.total)
 
 
 def _percent(part: int, total: int) -> float | None:
     return None if total == 0 else 100.0 * part / total
 
 
-def suppress(counts: Mapping[int, int]) -> dict[int, int | str]:
-    """Apply FFT suppression to the six counts of one row.
+def rounded_percent(part: int, total: int, places: int = 0) -> Decimal | None:
+    """*part* / *total* as a percentage rounded half up to *places* decimals, from the exact
+    counts (never from a figure already rounded). None when *total* is 0.
 
-    A count of 1-4 is shown as ``*``. If exactly one cell is hidden, the total would reveal
-    it, so the smallest other non-zero cell is hidden too.
+    NHS England rounds half up (Excel's ``0%``); Python's ``round`` rounds half to even.
     """
-    shown: dict[int, int | str] = {c: counts.get(c, 0) for c in CODES}
-    hidden = [c for c, n in counts.items() if 0 < n < SUPPRESSION_THRESHOLD]
-    if len(hidden) == 1:
-        others = [c for c in CODES if c not in hidden and counts.get(c, 0) > 0]
-        if others:
-            hidden.append(min(others, key=lambda c: (counts[c], c)))
-    for code in hidden:
-        shown[code] = SUPPRESSED
-    return shown
+    if total == 0:
+        return None
+    scale = 10**places
+    # Integer arithmetic: floor(100 * scale * part / total + 1/2), exactly.
+    units = (200 * scale * part + total) // (2 * total)
+    return Decimal(units).scaleb(-places)
+
+
+def whole_percent(part: int, total: int) -> str:
+    """A percentage as NHS England publishes it, e.g. ``63%``; a dash with no responses."""
+    value = rounded_percent(part, total)
+    return "–" if value is None else f"{value}%"
+
+
+# -- suppression -------------------------------------------------------------------------
+
+#: A place in the hierarchy: ``(org,)``, ``(org, site)`` or ``(org, site, ward)``.
+Place = tuple[str, ...]
+
+
+def first_level(total: int) -> bool:
+    """A place with 1 to 4 responses has its whole breakdown hidden; 0 is not suppressed."""
+    return 0 < total < SUPPRESSION_THRESHOLD
+
+
+def hidden_places(ward_totals: Mapping[tuple[str, str, str], int]) -> frozenset[Place]:
+    """Every place whose breakdown NHS England hides when it publishes the month.
+
+    :param ward_totals: total responses of every ward, keyed ``(org, site, ward)``. Site and
+        organisation totals are their sums.
+    :returns: the hidden places at all three levels. Totals are always shown; what is hidden
+        is a place's six counts, its percentages and (for an organisation) its mode counts.
+    """
+    totals: dict[Place, int] = {}
+    children: dict[Place, list[Place]] = defaultdict(list)
+    for (org, site, ward), total in ward_totals.items():
+        for place in ((org,), (org, site), (org, site, ward)):
+            if place not in totals:
+                totals[place] = 0
+                if len(place) > 1:
+                    children[place[:-1]].append(place)
+            totals[place] += total
+
+    first = {place for place, total in totals.items() if first_level(total)}
+    hidden = set(first)
+
+    def two_smallest(parent: Place) -> list[Place]:
+        # Rank within the parent: places with responses, smallest total first, then by name
+        # (NHS England breaks ties by specialty first; a kiosk has none).
+        ranked = sorted(
+            (child for child in children[parent] if totals[child] > 0),
+            key=lambda child: (totals[child], child[-1]),
+        )
+        return ranked[:2]
+
+    # Second level: a hidden smallest place could be worked out from its parent's total
+    # unless the next smallest is hidden too.
+    for parent in children:
+        smallest = two_smallest(parent)
+        if len(smallest) == 2 and smallest[0] in first:
+            hidden.add(smallest[1])
+    # Cascade, top down, so a site hidden by its organisation hides its own wards in turn.
+    for parent in sorted(children, key=len):
+        if parent in hidden:
+            hidden.update(two_smallest(parent))
+    return frozenset(hidden)
+
+
+def roll_up(
+    ward_values: Iterable[tuple[tuple[str, str, str], Mapping[str, int]]],
+) -> dict[Place, dict[str, int]]:
+    """Sum per-ward figures (counts by code or by mode, keyed by text) to every level."""
+    summed: dict[Place, dict[str, int]] = {}
+    for (org, site, ward), values in ward_values:
+        for place in ((org,), (org, site), (org, site, ward)):
+            into = summed.setdefault(place, {})
+            for key, n in values.items():
+                into[key] = into.get(key, 0) + n
+    return summed
 
 
 def financial_year(year: int, month: int) -> str:

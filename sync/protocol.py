@@ -215,7 +215,7 @@ class FFTRow(Message):
     percent_positive: float | None
     percent_negative: float | None
     excluded: int
-    modes: dict[str, int] = Field(default_factory=dict)
+    modes: dict[str, int | str] = Field(default_factory=dict)
 
 
 class FFTReport(Message):

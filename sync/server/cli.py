@@ -94,8 +94,18 @@ def parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="print the FFT for a month")
     report.add_argument("--period", required=True, help="YYYY-MM")
     report.add_argument("--level", choices=["ward", "site", "org"], default="ward")
-    report.add_argument("--csv", action="store_true", help="NHS England's CSV layout")
-    report.add_argument("--suppress", action="store_true", help="show counts below 5 as *")
+    report.add_argument(
+        "--csv",
+        action="store_true",
+        help="NHS England's ward-level CSV layout: without --suppress, the true counts a "
+        "trust submits (NHS England suppresses when it publishes)",
+    )
+    report.add_argument(
+        "--suppress",
+        action="store_true",
+        help="as NHS England will publish it: the breakdown of places with 1-4 responses "
+        "hidden as *, with second-level and cascade suppression; never for the submission",
+    )
     report.add_argument("--include-flagged", action="store_true", help="count repeat taps too")
     return top
 

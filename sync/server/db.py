@@ -505,14 +505,12 @@ def _row(
 
 
 def month_counts(
-    engine: Engine, first: date, last: date, level: str, include_flagged: bool
+    engine: Engine, first: date, last: date, include_flagged: bool
 ) -> list[dict[str, Any]]:
-    """Responses per place, rating and mode for ward dates *first* to *last* inclusive,
-    plus how many flagged responses each place had."""
-    keys = {"org": ["org_code"], "site": ["org_code", "site_code"]}.get(
-        level, ["org_code", "site_code", "ward_name"]
-    )
-    columns = [responses.c[k] for k in keys]
+    """Responses per ward, rating and mode for ward dates *first* to *last* inclusive, and
+    whether they were flagged (``clean`` is False for a flagged group). Sites and
+    organisations are summed from these, so suppression can see every ward."""
+    columns = [responses.c.org_code, responses.c.site_code, responses.c.ward_name]
     clean = responses.c.flags == "[]"
     query = (
         sa.select(
@@ -524,7 +522,6 @@ def month_counts(
         )
         .where(responses.c.local_date.between(first, last))
         .group_by(*columns, responses.c.rating, responses.c.mode, clean)
-        .order_by(*columns)
     )
     with engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(query)]

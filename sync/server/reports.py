@@ -10,7 +10,6 @@ import calendar
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -43,42 +42,63 @@ def parse_period(period: str) -> tuple[date, date]:
 def fft_report(
     engine: Engine, period: str, level: str, suppress: bool = False, include_flagged: bool = False
 ) -> FFTReport:
+    """The month's figures at *level*.
+
+    :param suppress: as NHS England publishes them (shared FFT.md): breakdowns of small
+        places hidden, with the second level and the cascade worked out over every ward,
+        site and organisation of the month, whatever level is asked for. Without it, the
+        true counts: what a trust submits.
+    """
     first, last = parse_period(period)
-    places: dict[tuple[str, str | None, str | None], dict[str, Any]] = defaultdict(
-        lambda: {"counts": defaultdict(int), "modes": defaultdict(int), "excluded": 0}
-    )
-    for row in db.month_counts(engine, first, last, level, include_flagged):
-        key = (row["org_code"], row.get("site_code"), row.get("ward_name"))
-        place = places[key]
-        if row["clean"]:
-            place["counts"][row["rating"]] += row["n"]
-            place["modes"][row["mode"]] += row["n"]
-        else:
-            place["excluded"] += row["n"]
+    counts: dict[fft.Place, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    modes: dict[fft.Place, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    excluded: dict[fft.Place, int] = defaultdict(int)
+    ward_totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    for row in db.month_counts(engine, first, last, include_flagged):
+        ward = (row["org_code"], row["site_code"], row["ward_name"])
+        ward_totals[ward] += row["n"] if row["clean"] else 0
+        place: fft.Place
+        for place in (ward[:1], ward[:2], ward):
+            if row["clean"]:
+                counts[place][row["rating"]] += row["n"]
+                modes[place][row["mode"]] += row["n"]
+            else:
+                counts[place]  # a place whose every response was flagged is still listed
+                excluded[place] += row["n"]
+    hidden = fft.hidden_places(ward_totals) if suppress else frozenset()
+    depth = {"org": 1, "site": 2, "ward": 3}[level]
     rows = []
-    for (org, site, ward), place in sorted(places.items(), key=lambda item: str(item[0])):
-        counts = fft.FFTCounts.from_mapping(place["counts"], place["excluded"])
-        cells: dict[int, int | str] = dict(counts.by_code)
-        total: int | str = counts.total
-        positive, negative = counts.percent_positive, counts.percent_negative
-        if suppress:
-            cells = fft.suppress(counts.by_code)
-            if 0 < counts.total < fft.SUPPRESSION_THRESHOLD:
-                total, positive, negative = fft.SUPPRESSED, None, None
+    for place in sorted(key for key in counts if len(key) == depth):
+        figures = fft.FFTCounts.from_mapping(counts[place], excluded[place])
+        secret = place in hidden
         rows.append(
             FFTRow(
-                org_code=org,
-                site_code=site,
-                ward_name=ward,
-                counts={str(code): value for code, value in cells.items()},
-                total=total,
-                percent_positive=None if positive is None else round(positive, 1),
-                percent_negative=None if negative is None else round(negative, 1),
-                excluded=place["excluded"],
-                modes=dict(place["modes"]) if level == "org" else {},
+                org_code=place[0],
+                site_code=place[1] if depth > 1 else None,
+                ward_name=place[2] if depth > 2 else None,
+                counts={
+                    str(code): fft.SUPPRESSED if secret else n
+                    for code, n in figures.by_code.items()
+                },
+                total=figures.total,
+                percent_positive=None if secret else _one_place(figures.positive, figures.total),
+                percent_negative=None if secret else _one_place(figures.negative, figures.total),
+                excluded=figures.excluded,
+                modes=_modes(modes[place], secret) if depth == 1 else {},
             )
         )
     return FFTReport(period=period, level=level, suppressed=suppress, rows=rows)  # type: ignore[arg-type]
+
+
+def _one_place(part: int, total: int) -> float | None:
+    value = fft.rounded_percent(part, total, places=1)
+    return None if value is None else float(value)
+
+
+def _modes(by_mode: dict[str, int], secret: bool) -> dict[str, int | str]:
+    if secret:
+        return {mode: fft.SUPPRESSED for mode in fft.MODES}
+    return dict(by_mode)
 
 
 def report_csv(report: FFTReport) -> str:

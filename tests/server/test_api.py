@@ -261,26 +261,54 @@ def test_report_csv_uses_the_nhs_columns(client, engine, device_token):
         "Total Responses",
         "Total Eligible",
     ]
-    # Ward 7: 3, 4 and 5 are 1 each and 6 is 2: all below 5, hidden; 13 total stays.
-    assert rows[1] == [
-        "2026_27",
-        "NOVEMBER",
-        "RWD",
-        "RWDLA",
-        "Ward 7",
-        "",
-        "",
-        "*",
-        "*",
-        "*",
-        "*",
-        "*",
-        "*",
+    # Ward 8 has one response: its breakdown is hidden (first level). Ward 7 is the next
+    # smallest ward of the site, so it is hidden too, or Ward 8 = site - Ward 7 (second
+    # level). Totals stay shown.
+    assert rows[1] == ["2026_27", "NOVEMBER", "RWD", "RWDLA", "Ward 7", "", ""] + ["*"] * 6 + [
         "13",
         "",
     ]
-    # Ward 8: one response: the cell and the total are hidden.
-    assert rows[2][7:14] == ["0", "0", "0", "*", "0", "0", "*"]
+    assert rows[2][4:] == ["Ward 8", "", ""] + ["*"] * 6 + ["1", ""]
+
+
+def test_the_submission_csv_holds_true_counts(client, engine, device_token):
+    _seed(client, engine, device_token)
+    reply = client.get(
+        "/api/v1/reports/fft", params={"period": "2026-11", "format": "csv"}, headers=auth(ADMIN)
+    )
+    rows = list(csv.reader(io.StringIO(reply.text)))
+    assert rows[1][4:14] == ["Ward 7", "", "", "4", "4", "1", "1", "1", "2", "13"]
+    assert rows[2][4:14] == ["Ward 8", "", "", "0", "0", "0", "1", "0", "0", "1"]
+
+
+def test_suppressed_figures_hide_percentages_and_mode_counts_but_not_totals(
+    client, engine, device_token
+):
+    reply = client.post(
+        "/api/v1/responses/batch",
+        json=batch(response(rating=1), response(rating=4)),
+        headers=auth(device_token),
+    )
+    assert len(reply.json()["accepted"]) == 2
+    got = client.get(
+        "/api/v1/reports/fft",
+        params={"period": "2026-11", "level": "org", "suppress": "true"},
+        headers=auth(ADMIN),
+    ).json()
+    (org,) = got["rows"]
+    assert org["total"] == 2 and set(org["counts"].values()) == {"*"}
+    assert org["percent_positive"] is None and org["percent_negative"] is None
+    assert set(org["modes"].values()) == {"*"}
+
+
+def test_percentages_carry_one_decimal_rounded_half_up(client, engine, device_token):
+    # 1 of 16 is 6.25 %: half up gives 6.3 (Python's round would give 6.2).
+    items = [response(rating=1)] + [response(rating=6) for _ in range(15)]
+    client.post("/api/v1/responses/batch", json=batch(*items), headers=auth(device_token))
+    (row,) = client.get(
+        "/api/v1/reports/fft", params={"period": "2026-11"}, headers=auth(ADMIN)
+    ).json()["rows"]
+    assert row["percent_positive"] == 6.3 and row["percent_negative"] == 0.0
 
 
 def test_reports_need_the_admin_token(client, engine):
