@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import __version__
+from kiosk.board import board_text
 from kiosk.config import KioskConfig
 from kiosk.export import ExportError, export_month
 from kiosk.settings import SettingError, WardSettings, validate
@@ -69,10 +70,6 @@ def _as_date(value: QDate) -> date:
 
 def _as_qdate(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}%"
 
 
 class StaffScreen(QWidget):
@@ -312,8 +309,8 @@ class StaffScreen(QWidget):
         for code, label in self.count_labels.items():
             label.setText(str(counts.by_code[code]))
         self.total.setText(f"Total responses: {counts.total}")
-        self.positive.setText(f"Positive: {percent(counts.percent_positive)}")
-        self.negative.setText(f"Negative: {percent(counts.percent_negative)}")
+        self.positive.setText(f"Positive: {fft.whole_percent(counts.positive, counts.total)}")
+        self.negative.setText(f"Negative: {fft.whole_percent(counts.negative, counts.total)}")
         self.excluded.setText(f"Repeat taps left out of these figures: {counts.excluded}")
         themes = self.store.theme_counts(first, last)
         named = [f"{self._theme_words(theme)} {n}" for theme, n in themes.items()]
@@ -467,8 +464,9 @@ class StaffScreen(QWidget):
         layout = QVBoxLayout(page)
         hint = make_label("hint")
         hint.setText(
-            "What patients may see: this month's results with counts under 5 shown as *, "
-            "and what the ward has done. No comments are shown."
+            "What patients may see: this month's results as NHS England publishes them "
+            "(with fewer than 5 answers, only the total), and what the ward has done. "
+            "No comments are shown."
         )
         self.board = make_label("body")
         self.board.setObjectName("public-board")
@@ -496,24 +494,15 @@ class StaffScreen(QWidget):
         return page
 
     def board_text(self) -> str:
-        """The public board: this month, suppressed, and the ward's actions. No comments."""
+        """The public board: this month, as NHS England would publish it, and the ward's
+        actions. No comments."""
         first, last = period("this-month", self.today())
-        counts = self.store.counts(first, last)
-        shown = fft.suppress(counts.by_code)
-        total: int | str = counts.total
-        lines = [f"{self.config.location.shown_name}: feedback in {first:%B %Y}", ""]
-        for code, words in fft.CODES.items():
-            lines.append(f"{words}: {shown[code]}")
-        if 0 < counts.total < fft.SUPPRESSION_THRESHOLD:
-            total = fft.SUPPRESSED
-            lines.append(f"Total: {total}")
-        else:
-            lines.append(f"Total: {total}")
-            if counts.total:
-                lines.append(f"{percent(counts.percent_positive)} said their experience was good")
-        if self.settings.actions.strip():
-            lines += ["", "You said, we did:", self.settings.actions.strip()]
-        return "\n".join(lines)
+        return board_text(
+            self.config.location.shown_name,
+            first,
+            self.store.counts(first, last),
+            self.settings.actions,
+        )
 
     def _show_board(self) -> None:
         self.board.setText(self.board_text())
