@@ -259,28 +259,56 @@ def print_config(config_path: Path | None, data_dir: Path | None) -> int:
     return 0
 
 
-def set_pin(data_dir: Path | None) -> int:
-    """``set-pin``: ask for the new staff PIN twice and store only its scrypt hash."""
+def set_pin(data_dir: Path | None, from_stdin: bool = False) -> int:
+    """``set-pin``: store only the scrypt hash of a new staff PIN.
+
+    At a terminal the PIN is asked for twice and never shown. With *from_stdin*
+    (``--pin-stdin``) it is the first line of standard input, once, for IT scripts that set up
+    many tablets. A damaged PIN file is replaced.
+    """
     import getpass
 
-    from kiosk.staff import PinError, StaffPin
+    from kiosk.staff import PinError, PinFile, StaffPin
 
     try:
         data = prepare_data_dir(data_dir)
-        pin = getpass.getpass("New staff PIN (4 to 8 digits): ")
-        if getpass.getpass("The same PIN again: ") != pin:
-            print("The two PINs were different; nothing was changed.", file=sys.stderr)
-            return 1
-        StaffPin(data).set(pin)
+        if from_stdin:
+            line = sys.stdin.readline()
+            if not line.strip():
+                print(
+                    "No PIN was given on standard input; nothing was changed. Pipe in one line "
+                    "of 4 to 8 digits, e.g. `echo 2468 | ward-kiosk set-pin --pin-stdin`.",
+                    file=sys.stderr,
+                )
+                return 1
+            # strip(): Windows' `echo 2468 | ...` sends "2468 " and a CR before the newline.
+            pin = line.strip()
+        else:
+            pin = getpass.getpass("New staff PIN (4 to 8 digits): ")
+            if getpass.getpass("The same PIN again: ") != pin:
+                print(
+                    "The two PINs were different; nothing was changed. Run set-pin again.",
+                    file=sys.stderr,
+                )
+                return 1
+        staff_pin = StaffPin(data)
+        was_damaged = staff_pin.state is PinFile.DAMAGED
+        staff_pin.set(pin)
     except (DataDirError, PinError) as exc:
         print(f"The PIN was not set: {exc}.", file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):
         print("\nNo PIN was entered; nothing was changed.", file=sys.stderr)
         return 1
-    store = LocalStore.in_dir(data)
-    store.audit("PIN set", "from the command line")
-    store.close()
+    try:
+        store = LocalStore.in_dir(data)
+        store.audit("PIN set", "from the command line")
+        store.close()
+    except StoreError as exc:
+        # The PIN is set and works; only the audit line is missing, so say so and carry on.
+        print(f"(The PIN change could not be added to the staff audit: {exc}.)", file=sys.stderr)
+    if was_damaged:
+        print(f"The damaged staff PIN file in {data} was replaced.")
     print(f"Staff PIN set for the kiosk whose data is in {data}.")
     return 0
 
@@ -294,7 +322,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "command",
         nargs="?",
         choices=["set-pin"],
-        help="set-pin: set the ward staff PIN (asked for twice, never shown)",
+        help="set-pin: set the ward staff PIN (asked for twice, never shown; see --pin-stdin)",
+    )
+    parser.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="with set-pin: read the PIN from the first line of standard input, for scripts",
     )
     parser.add_argument("--config", type=Path, help="kiosk.toml to use (overrides the search)")
     parser.add_argument("--data-dir", type=Path, help="where responses are stored")
@@ -317,7 +350,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="print the effective configuration, where each value came from, secrets masked",
     )
     parser.add_argument("--version", action="version", version=f"ward-kiosk {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.pin_stdin and args.command != "set-pin":
+        parser.error("--pin-stdin goes with set-pin: ward-kiosk set-pin --pin-stdin")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.print_config:
         return print_config(args.config, args.data_dir)
     if args.command == "set-pin":
-        return set_pin(args.data_dir)
+        return set_pin(args.data_dir, from_stdin=args.pin_stdin)
     if args.check or args.self_test:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

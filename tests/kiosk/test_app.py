@@ -184,3 +184,81 @@ def test_set_pin_stores_a_pin_that_then_works(tmp_path):
     assert result.returncode == 0, result.stderr
     assert StaffPin(tmp_path).check("4821").ok
     assert "4821" not in result.stdout
+
+
+def set_pin_stdin(data_dir: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    """``ward-kiosk set-pin --pin-stdin``, as an IT script rolling out tablets runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "set-pin", "--pin-stdin", "--data-dir", str(data_dir)],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_set_pin_from_stdin_stores_only_a_hash(tmp_path):
+    from kiosk.staff import PIN_FILE, StaffPin
+
+    # `echo 2468 | ...` on Windows sends "2468 \r\n": the blanks are not part of the PIN.
+    result = set_pin_stdin(tmp_path, "2468 \r\n")
+    assert result.returncode == 0, result.stderr
+    assert "2468" not in (tmp_path / PIN_FILE).read_text(encoding="utf-8")
+    assert "2468" not in result.stdout + result.stderr
+    assert StaffPin(tmp_path).check("2468").ok
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("12\n", "The PIN was not set: a staff PIN is 4 to 8 digits."),
+        ("7777\n", "may not be one digit repeated"),
+        ("", "No PIN was given on standard input"),
+        ("\n", "echo 2468 | ward-kiosk set-pin --pin-stdin"),
+    ],
+)
+def test_set_pin_from_stdin_refuses_a_bad_pin(tmp_path, typed, says):
+    from kiosk.staff import StaffPin
+
+    result = set_pin_stdin(tmp_path, typed)
+    assert result.returncode == 1 and says in result.stderr
+    assert not StaffPin(tmp_path).is_set
+
+
+def test_set_pin_replaces_a_damaged_pin_file(tmp_path):
+    from kiosk.staff import PIN_FILE, PinFile, StaffPin
+
+    (tmp_path / PIN_FILE).write_text('{"salt": "00ff", "ha', encoding="utf-8")
+    assert StaffPin(tmp_path).state is PinFile.DAMAGED
+    result = set_pin_stdin(tmp_path, "2468\n")
+    assert result.returncode == 0, result.stderr
+    assert "damaged staff PIN file" in result.stdout
+    assert StaffPin(tmp_path).check("2468").ok
+
+
+def test_set_pin_on_a_full_disk_says_what_to_do(tmp_path, monkeypatch, capsys):
+    import errno
+    import io
+
+    from kiosk.app import set_pin
+    from kiosk.staff import StaffPin
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("2468\n"))
+    assert set_pin(tmp_path, from_stdin=True) == 1
+    assert capsys.readouterr().err == (
+        "The PIN was not set: could not save the PIN (No space left on device); free some "
+        "space and try again.\n"
+    )
+    assert not StaffPin(tmp_path).is_set and list(tmp_path.iterdir()) == []
+
+
+def test_pin_stdin_is_only_for_set_pin(capsys):
+    from kiosk.app import parse_args
+
+    with pytest.raises(SystemExit) as exit_:
+        parse_args(["--pin-stdin"])
+    assert exit_.value.code == 2 and "--pin-stdin goes with set-pin" in capsys.readouterr().err

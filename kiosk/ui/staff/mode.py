@@ -16,7 +16,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.settings import WardSettings, save_settings
-from kiosk.staff import PinError, StaffPin
+from kiosk.staff import SET_PIN_COMMAND, PinFile, StaffPin
 from kiosk.store import StoreError
 from kiosk.ui.staff.hold import HoldToOpen
 from kiosk.ui.staff.pin_pad import PinPad
@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLEAN_SECONDS = 30
+# There is no first-run "choose a PIN" on the pad: whoever held the ward name could choose it.
+# The command has a line of its own so that it is never broken at its hyphen.
+NOT_SET_UP = (
+    "Staff mode is not set up on this kiosk: ask IT to set a staff PIN with the command\n"
+    f"{SET_PIN_COMMAND}"
+)
+DAMAGED = (
+    "The staff PIN file is damaged: ask IT to set the PIN again with the command\n"
+    f"{SET_PIN_COMMAND}"
+)
 
 
 class CleanOverlay(QWidget):
@@ -137,7 +147,6 @@ class StaffMode(QObject):
         self.wait_timer.setObjectName("pin-wait")
         self.wait_timer.setInterval(1000)
         self.wait_timer.timeout.connect(self._show_wait)
-        self._first_choice: str | None = None
         self.overlay: CleanOverlay | None = None
         self.board: PublicBoard | None = None
         self.pad.entered.connect(self._on_pin)
@@ -160,23 +169,14 @@ class StaffMode(QObject):
     def open_pad(self) -> None:
         self.window.reset_for_next_person()
         self.window.topbar.hide()
-        self._first_choice = None
-        if not self.pin.is_set:
-            self.pad.ask(
-                "Choose a staff PIN",
-                "No staff PIN is set on this kiosk yet. Choose 4 to 8 digits that ward staff "
-                "will use to get in.",
-            )
-        else:
-            self.pad.ask("Staff PIN", "")
-            self._show_wait()
+        self.pad.ask("Staff PIN", "")
+        self._show_wait()
         self.window.stack.setCurrentWidget(self.pad)
         self.lock_timer.start()
 
     def _on_pin(self, digits: str) -> None:
-        if not self.pin.is_set:
-            self._choose(digits)
-            return
+        if not self._usable():
+            return  # the keys are off; this is only reachable from code, and still refused
         result = self.pin.check(digits)
         if result.ok:
             self._audit("staff entry")
@@ -191,25 +191,22 @@ class StaffMode(QObject):
                 f"That PIN is not right. {result.tries_left} more tries before a wait."
             )
 
-    def _choose(self, digits: str) -> None:
-        if self._first_choice is None:
-            self._first_choice = digits
-            self.pad.ask("Type the same PIN again", "")
-            return
-        first, self._first_choice = self._first_choice, None
-        if digits != first:
-            self.pad.ask("Choose a staff PIN", "The two PINs were different. Start again.")
-            return
-        try:
-            self.pin.set(digits)
-        except PinError as exc:
-            self.pad.ask("Choose a staff PIN", f"{str(exc).capitalize()}.")
-            return
-        self._audit("PIN set", "on the first-run screen")
-        self._audit("staff entry")
-        self.enter()
+    def _usable(self) -> bool:
+        """Whether the PIN file lets anyone try a PIN; if not, lock the pad and say why."""
+        state = self.pin.state
+        if state is PinFile.SET:
+            return True
+        self.wait_timer.stop()
+        if state is PinFile.UNSET:
+            log.warning("staff mode was asked for, but no staff PIN is set on this kiosk")
+            self.pad.refuse("Staff mode is locked", NOT_SET_UP)
+        else:  # damaged: StaffPin has logged why
+            self.pad.refuse("Staff mode is locked", DAMAGED)
+        return False
 
     def _show_wait(self) -> None:
+        if not self._usable():
+            return
         seconds = int(self.pin.wait().total_seconds() + 0.999)
         locked = seconds > 0
         self.pad.set_locked(locked)

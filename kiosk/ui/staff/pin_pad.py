@@ -25,6 +25,12 @@ class PinPad(QWidget):
         super().__init__(parent)
         self.setObjectName("pin-pad")
         self.setProperty("screen", True)
+        # The theme gives a switched-off key no look of its own, and a key that looks live but
+        # does nothing reads as a broken pad: grey them (NHS greys; the words 5.4:1 on the key).
+        self.setStyleSheet(
+            "QPushButton:disabled { background: #E8EDEE; color: #4C6272;"
+            " border: 3px solid #AEB7BD; }"
+        )
         self.digits = ""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 24, 32, 24)
@@ -83,6 +89,8 @@ class PinPad(QWidget):
         self._show_dots()
 
     def press(self, digit: str) -> None:
+        if not self.enter.isEnabled():
+            return  # locked: a key press from code (or a stray event) types nothing
         if len(self.digits) < MAX_DIGITS:
             self.digits += digit
             self._show_dots()
@@ -92,8 +100,14 @@ class PinPad(QWidget):
         self._show_dots()
 
     def set_locked(self, locked: bool) -> None:
+        """Turn every key but Cancel off (*locked*) or on."""
         for key in (*self.keys.values(), self.delete, self.enter):
             key.setEnabled(not locked)
+
+    def refuse(self, title: str, message: str) -> None:
+        """Show why no PIN can be typed here at all, with only Cancel left to press."""
+        self.ask(title, message)
+        self.set_locked(True)
 
     def _show_dots(self) -> None:
         self.dots.setText("●" * len(self.digits) or " ")

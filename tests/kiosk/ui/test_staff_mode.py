@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import logging
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from kiosk.app import create_kiosk
-from kiosk.staff import StaffPin
+from kiosk.staff import PIN_FILE, StaffPin
 from tests.helpers import find, rows, tap
 
 PIN = "4821"
@@ -24,6 +29,7 @@ def type_pin(qtbot, window, pin: str) -> None:
 
 
 def unlock(qtbot, window, data_dir) -> None:
+    """Set the PIN (as IT would, if it is not set yet) and get into staff mode on the pad."""
     if not StaffPin(data_dir).is_set:
         StaffPin(data_dir).set(PIN)
     window.staff.open_pad()
@@ -51,18 +57,109 @@ def test_holding_the_ward_name_for_3_seconds_opens_the_pin_pad(qtbot, make_kiosk
     assert not window.topbar.isVisible()
 
 
-def test_first_run_asks_for_a_pin_twice_then_lets_staff_in(qtbot, make_kiosk, data_dir):
+NOT_SET_UP = "Staff mode is not set up on this kiosk: ask IT to set a staff PIN"
+DIGITS = "0123456789"
+
+
+def hold_the_ward_name(qtbot, window) -> None:
+    """What anyone standing at the kiosk can do: hold the ward name until the pad opens."""
+    window.staff.hold.timer.setInterval(100)  # the real timer, shortened
+    with qtbot.waitSignal(window.staff.hold.held, timeout=2000):
+        QTest.mousePress(window.question.ward, Qt.MouseButton.LeftButton)
+    QTest.mouseRelease(window.question.ward, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.staff.pad
+
+
+def assert_no_way_in(qtbot, window, message: str) -> None:
+    """The pad says *message*, every key but Cancel is off, and no PIN gets in."""
+    pad = window.staff.pad
+    assert message in pad.message.text() and pad.message.isVisible()
+    assert "ward-kiosk set-pin" in pad.message.text()
+    assert not any(find(window, key).isEnabled() for key in [*DIGITS, "Delete", "Enter"])
+    assert find(window, "Cancel").isEnabled()
+    for _ in range(2):  # twice: the old first-run screen let the second one in
+        type_pin(qtbot, window, PIN)
+        pad.entered.emit(PIN)  # past the disabled keys, straight to staff mode
+        assert window.stack.currentWidget() is pad and window.staff.screen is None
+    assert "staff entry" not in events(window)
+
+
+def set_pin_from_a_script(data_dir, pin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "set-pin", "--pin-stdin", "--data-dir", str(data_dir)],
+        input=f"{pin}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_an_unset_pin_keeps_staff_mode_locked_until_it_sets_one(qtbot, make_kiosk, data_dir):
     window = make_kiosk()
-    window.staff.open_pad()
-    assert window.staff.pad.title.text() == "Choose a staff PIN"
-    type_pin(qtbot, window, PIN)
-    type_pin(qtbot, window, "4822")
-    assert "different" in window.staff.pad.message.text()
-    type_pin(qtbot, window, PIN)
+    hold_the_ward_name(qtbot, window)
+    assert_no_way_in(qtbot, window, NOT_SET_UP)
+    assert not (data_dir / PIN_FILE).exists()  # nobody chose a PIN on the pad
+    tap(qtbot, window, "Cancel")
+    assert window.stack.currentWidget() is window.question and window.topbar.isVisible()
+
+    result = set_pin_from_a_script(data_dir, PIN)
+    assert result.returncode == 0, result.stderr
+    hold_the_ward_name(qtbot, window)
+    assert window.staff.pad.message.text() == "" and find(window, "Enter").isEnabled()
     type_pin(qtbot, window, PIN)
     assert window.stack.currentWidget() is window.staff.screen
-    assert StaffPin(data_dir).check(PIN).ok
-    assert events(window)[:2] == ["staff entry", "PIN set"]
+    assert {"PIN set", "staff entry"} <= set(events(window))
+
+
+DAMAGED = {
+    "truncated JSON": '{"salt": "00112233445566778899aabbccddeeff", "hash": "3f1',
+    "a list": '["4821"]',
+}
+
+
+@pytest.mark.parametrize("content", DAMAGED.values(), ids=DAMAGED.keys())
+def test_a_damaged_pin_file_keeps_staff_mode_locked(qtbot, make_kiosk, data_dir, caplog, content):
+    window = make_kiosk()
+    StaffPin(data_dir).set(PIN)
+    (data_dir / PIN_FILE).write_text(content, encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="kiosk.staff"):
+        hold_the_ward_name(qtbot, window)
+    assert_no_way_in(qtbot, window, "The staff PIN file is damaged: ask IT to set the PIN again")
+    assert "staff PIN file" in caplog.text and "is damaged" in caplog.text
+    assert (data_dir / PIN_FILE).read_text(encoding="utf-8") == content
+    tap(qtbot, window, "Cancel")
+
+    StaffPin(data_dir).set(PIN)  # what set-pin does: the damaged file is replaced
+    unlock(qtbot, window, data_dir)
+
+
+def test_a_full_disk_still_locks_wrong_pins_and_lets_staff_in(
+    qtbot, make_kiosk, data_dir, monkeypatch
+):
+    window = make_kiosk()
+    StaffPin(data_dir).set(PIN)
+    before = (data_dir / PIN_FILE).read_bytes()
+    real_replace = os.replace
+
+    def full(source, target, *args, **kwargs):
+        if str(target).endswith(PIN_FILE):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    window.staff.open_pad()
+    for _ in range(5):  # an exception in a slot would fail the test (pytest-qt catches it)
+        type_pin(qtbot, window, "9999")
+    assert window.staff.pad.message.text().startswith("Too many wrong PINs. Try again in 3")
+    assert not find(window, "Enter").isEnabled()
+    assert (data_dir / PIN_FILE).read_bytes() == before  # counted in memory only
+    # Time passes (the wait, waited out) and the right PIN gets in, full disk or not.
+    pin = window.staff.pin
+    later = datetime.now(UTC) + timedelta(seconds=31)
+    monkeypatch.setattr(pin, "_clock", lambda: later)
+    qtbot.waitUntil(lambda: find(window, "Enter").isEnabled(), timeout=3000)
+    type_pin(qtbot, window, PIN)
+    assert window.stack.currentWidget() is window.staff.screen
 
 
 def test_a_wrong_pin_then_the_right_one(qtbot, make_kiosk, data_dir):
@@ -286,22 +383,21 @@ def test_patient_idle_reset_does_not_throw_staff_out(qtbot, make_kiosk, data_dir
     assert window.stack.currentWidget() is window.staff.screen
 
 
-def test_public_board_suppresses_small_counts_and_shows_no_comments(qtbot, make_kiosk, data_dir):
+def test_public_board_shows_the_month_as_nhs_england_publishes_it(qtbot, make_kiosk, data_dir):
     window = make_kiosk()
     unlock(qtbot, window, data_dir)
     _seed(window, window.staff.screen.today())
     store, origin = window.store, window.session.origin
-    for _ in range(3):  # Very good: 4 + 3 = 7, shown; the rest are under 5
+    for _ in range(3):  # 13 this month: enough for every count to be shown
         store.record(1, origin, language="en")
     tap(qtbot, window, "Public board")
     screen = window.staff.screen
     screen.we_did.setPlainText("You said the ward was noisy at night. We did: quieter bins.")
     tap(qtbot, window, "Save what we did")
     board = screen.board.text()
-    assert "Very good: 7" in board
-    for words in ("Good", "Neither good nor poor", "Poor", "Don't know"):
-        assert f"\n{words}: *" in board
-    assert "Very poor: 0" in board and "Total: 13" in board
+    assert "Very good: 7\nGood: 1\nNeither good nor poor: 1\nPoor: 2\nVery poor: 0" in board
+    assert "Don't know: 2\nTotal: 13" in board
+    assert "62% said their experience was good" in board  # 8 / 13 = 61.5 %, half up
     assert "We did: quieter bins." in board
     assert "scared" not in board and "Lovely" not in board
 
@@ -368,12 +464,15 @@ def test_a_custom_range_of_ward_dates(qtbot, make_kiosk, data_dir):
 def test_the_public_board_can_be_left_up_for_patients(qtbot, make_kiosk, data_dir):
     window = make_kiosk()
     unlock(qtbot, window, data_dir)
-    _seed(window, window.staff.screen.today())
+    rid = window.store.record(3, window.session.origin, language="en")
+    window.store.add_followup(rid, ["noise"], "I was scared at night")
     tap(qtbot, window, "Public board")
     tap(qtbot, window, "Show on the kiosk")
     board = window.staff.board
     assert window.stack.currentWidget() is board and not window.topbar.isVisible()
-    assert "Neither good nor poor: *" in board.text.text() and "scared" not in board.text.text()
+    # One answer this month: only the total is shown, and never a comment.
+    text = board.text.text()
+    assert "Neither good nor poor: *" in text and "Total: 1" in text and "scared" not in text
     window.reset_for_next_person()  # an idle reset leaves it up
     assert window.stack.currentWidget() is board
     qtbot.mouseClick(board, Qt.MouseButton.LeftButton)
