@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import reprlib
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,6 +25,9 @@ from sync import fft
 APP_NAME = "ward-kiosk"
 CONFIG_ENV = "WARD_KIOSK_CONFIG"
 CONFIG_NAME = "kiosk.toml"
+# A real kiosk.toml is a few kilobytes; anything this big is the wrong file, and reading it
+# whole would stall start-up.
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class ConfigError(Exception):
@@ -193,17 +198,52 @@ def load_config_file(path: Path) -> KioskConfig:
 
     :raises ConfigError: listing every problem, each naming the file, line and key.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [f"{path}: cannot be read ({exc}); check the file and its permissions"]
-        ) from exc
+    text = _read_config_text(path)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: is not valid TOML ({exc}); fix the line it names"]) from exc
+    except (RecursionError, MemoryError) as exc:
+        # tomllib parses nested arrays and inline tables recursively: a few hundred levels
+        # exhaust Python's stack. No kiosk setting nests more than two levels.
+        raise ConfigError(
+            [
+                f"{path}: is nested too deeply to be a kiosk.toml ({type(exc).__name__} "
+                "while reading its arrays and inline tables); check it is the right file, "
+                "or start again from the example in the README"
+            ]
+        ) from exc
     return _Parser(path, text).parse(raw)
+
+
+def _read_config_text(path: Path) -> str:
+    """The file's text, with the BOM that Windows Notepad and PowerShell 5 write removed.
+
+    :raises ConfigError: the file cannot be read, is far too big, or is not UTF-8 text.
+    """
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            [f"{path}: cannot be read ({exc}); check the file and its permissions"]
+        ) from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            [
+                f"{path}: is larger than {MAX_CONFIG_BYTES:,} bytes, far too big to be a "
+                "kiosk.toml; check the --config path points at the right file"
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [
+                f"{path}: is not UTF-8 text (byte {data[exc.start]:#04x} at position "
+                f"{exc.start}); save it as UTF-8 in a text editor"
+            ]
+        ) from exc
 
 
 _SECTIONS: dict[str, type] = {
@@ -223,7 +263,7 @@ _LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?")
 class _Parser:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = _line_index(text)
         self.problems: list[str] = []
         self.warnings: list[str] = []
 
@@ -233,17 +273,7 @@ class _Parser:
         return f"{self.path} line {line}: {name}" if line else f"{self.path}: {name}"
 
     def line_of(self, section: str, key: str | None) -> int | None:
-        current = ""
-        for number, line in enumerate(self.lines, start=1):
-            stripped = line.strip()
-            header = re.fullmatch(r"\[\s*([\w.\-]+)\s*\]\s*(#.*)?", stripped)
-            if header:
-                current = header.group(1)
-                if key is None and current == section:
-                    return number
-            elif key and current == section and re.match(rf"{re.escape(key)}\s*=", stripped):
-                return number
-        return None
+        return self.lines.get((section, key))
 
     def problem(self, section: str, key: str | None, message: str) -> None:
         self.problems.append(f"{self.where(section, key)} {message}")
@@ -326,6 +356,37 @@ class _Parser:
         return cls(**kwargs)
 
 
+_HEADER = re.compile(r"\[\s*([\w.\-]+)\s*\]\s*(#.*)?")
+_KEY = re.compile(r"([\w\-]+)\s*=")
+
+
+def _line_index(text: str) -> dict[tuple[str, str | None], int]:
+    """Where each ``[section]`` and ``key =`` first appears: (section, key or None) to line.
+
+    Built once, so that a file with thousands of problems is not scanned once per problem.
+    """
+    index: dict[tuple[str, str | None], int] = {}
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = _HEADER.fullmatch(stripped)
+        if header:
+            current = header.group(1)
+            index.setdefault((current, None), number)
+            continue
+        key = _KEY.match(stripped)
+        if key:
+            index.setdefault((current, key.group(1)), number)
+    return index
+
+
+# A problem quotes the value it found; a huge or deeply nested one is shortened.
+_shown = reprlib.Repr()
+_shown.maxstring = 80
+_shown.maxother = 80
+_shown.maxlevel = 3
+
+
 @dataclass(frozen=True)
 class _Check:
     """How one key is validated: a predicate, the sentence to show, and a conversion."""
@@ -339,11 +400,17 @@ class _Check:
             good = self.ok(value)
         except Exception:
             good = False
-        return None if good else f"is {value!r}; expected {self.expected}"
+        return None if good else f"is {_shown.repr(value)}; expected {self.expected}"
 
 
 def _text(value: Any) -> bool:
     return isinstance(value, str)
+
+
+def _printable(value: Any) -> bool:
+    """Text with no control characters: the central server refuses NUL, and a line break
+    or tab in a ward's name would break every report and CSV that shows it."""
+    return _text(value) and not any(unicodedata.category(ch) == "Cc" for ch in value)
 
 
 def _whole(low: int, high: int) -> Callable[[Any], bool]:
@@ -366,9 +433,15 @@ _LOCATION_CHECKS = {
         lambda v: bool(_ODS_CODE.fullmatch(v)), "an ODS code of 3 to 9 capital letters or digits"
     ),
     "ward_name": _Check(
-        lambda v: _text(v) and 0 < len(v.strip()) <= 100, "text of 1 to 100 characters"
+        lambda v: _printable(v) and 0 < len(v.strip()) <= 100,
+        "text of 1 to 100 characters on one line, without control characters (tabs, line "
+        "breaks, NUL)",
     ),
-    "display_name": _Check(lambda v: _text(v) and len(v) <= 60, "text of up to 60 characters"),
+    "display_name": _Check(
+        lambda v: _printable(v) and len(v) <= 60,
+        "text of up to 60 characters on one line, without control characters (tabs, line "
+        "breaks, NUL)",
+    ),
     "timezone": _Check(_zone, 'an IANA time zone name such as "Europe/London"'),
 }
 _SURVEY_CHECKS = {
@@ -446,9 +519,9 @@ def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None
     raw: dict[str, Any] = {}
     if config.source is not None:
         try:
-            raw = tomllib.loads(config.source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            raw = {}
+            raw = tomllib.loads(_read_config_text(config.source))
+        except (ConfigError, tomllib.TOMLDecodeError, RecursionError, MemoryError):
+            raw = {}  # changed or gone since it was loaded: sources then show as "default"
     lines = []
     sections: dict[str, Any] = {
         "location": config.location,

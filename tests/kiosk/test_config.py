@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kiosk.config import DEMO, ConfigError, find_config, load_config, load_config_file
+from kiosk.config import (
+    CHECKS,
+    DEMO,
+    ConfigError,
+    KioskConfig,
+    describe,
+    find_config,
+    load_config,
+    load_config_file,
+)
 from tests.helpers import WARD_TOML
 
 
@@ -147,3 +163,214 @@ def test_the_system_wide_file_is_in_programdata_on_windows(monkeypatch):
     )
     monkeypatch.setattr(config.sys, "platform", "linux")
     assert str(config.system_config_path()) == "/etc/ward-kiosk/kiosk.toml"
+
+
+# -- hostile and accidental input: always a ConfigError, never a traceback ----------------
+
+
+def test_a_file_saved_with_a_bom_loads_and_describes(tmp_path):
+    # Windows Notepad ("UTF-8 with BOM") and PowerShell 5 (Out-File -Encoding utf8) write one.
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + WARD_TOML.lstrip().encode("utf-8"))
+    config = load_config_file(path)
+    assert config.location.ward_name == "Ward 7 Acute Medicine"
+    assert f'ward_name = "Ward 7 Acute Medicine"    # {path}' in describe(config)
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "a = " + "[" * 2000 + "]" * 2000,
+        "a = " + "{b = " * 2000 + "1" + "}" * 2000,
+    ],
+    ids=["arrays", "inline tables"],
+)
+def test_a_deeply_nested_file_is_a_clear_error(write_config, nested):
+    path = write_config(nested)
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}: is nested too deeply to be a kiosk.toml (")
+    assert "check it is the right file" in problem
+
+
+def run_check(config: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "WARD_KIOSK_CONFIG"}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config.parent))
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--check",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(config.parent / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_check_reports_a_deeply_nested_file_without_a_traceback(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text("a = " + "[" * 2000 + "]" * 2000, encoding="utf-8")
+    result = run_check(path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output and "RecursionError:" not in output
+    assert f"FAIL {path}: is nested too deeply to be a kiosk.toml" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"\x00" * 64, "is not valid TOML"),
+        (WARD_TOML.encode() + b'\n[kiosk]\nmode = "Oth\x00er"\n', "is not valid TOML"),
+        (WARD_TOML.encode() + b"\n# caf\xe9\n", "is not UTF-8 text (byte 0xe9 at position"),
+        (b"\xff\xfe" + WARD_TOML.encode("utf-16-le"), "is not UTF-8 text"),
+        (os.urandom(4096), ""),
+        (b"x = 1\n" * 200_000, "far too big to be a kiosk.toml"),
+    ],
+    ids=["NULs", "NUL in a value", "Latin-1", "UTF-16", "random bytes", "huge"],
+)
+def test_binary_and_misencoded_files_are_config_errors(tmp_path, data, fragment):
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert str(caught.value).startswith(f"{path}: ") and fragment in str(caught.value)
+
+
+def test_a_folder_given_as_the_config_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config_file(tmp_path)
+
+
+@pytest.mark.parametrize("key", ["ward_name", "display_name", "org_code", "site_code"])
+@pytest.mark.parametrize("control", ["\\u0000", "\\t", "\\n", "\\u001b", "\\u007f", "\\u0085"])
+def test_control_characters_in_the_wards_identity_are_refused(tmp_path, key, control):
+    values = {
+        "org_code": "RWD",
+        "site_code": "RWDLA",
+        "ward_name": "Ward 7 Acute Medicine",
+        "display_name": "Ward 7",
+    }
+    values[key] = values[key][:3] + control + values[key][3:]
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "[location]\n" + "".join(f'{k} = "{v}"\n' for k, v in values.items()), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path} line ") and f"[location] {key} is " in problem
+    if key in ("ward_name", "display_name"):
+        assert problem.endswith("without control characters (tabs, line breaks, NUL)")
+
+
+def test_a_huge_or_deep_wrong_value_is_quoted_briefly(write_config):
+    path = write_config("[kiosk]\nmode = " + "[" * 50 + '"x"' + "]" * 50 + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    (problem,) = caught.value.problems
+    assert "[kiosk] mode is [[[[...]]]]; expected one of" in problem
+
+
+def test_thousands_of_unknown_keys_are_reported_quickly(write_config):
+    path = write_config("[kiosk]\n" + "".join(f"k{i} = {i}\n" for i in range(20_000)))
+    start = time.perf_counter()
+    config = load_config_file(path)
+    assert time.perf_counter() - start < 5  # once a line scan per key: minutes
+    assert (
+        len(config.warnings) == 20_000
+        and "line 9: [kiosk] k0 is not a known" in (config.warnings[0])
+    )
+
+
+# Fragments a hand-edited or attacked kiosk.toml might be made of: every section and key the
+# kiosk knows, some it does not, and values of every TOML type, good and bad.
+_KEYS = [key for checks in CHECKS.values() for key in checks] + [
+    "server_url",
+    "enrollment_key",
+    "ca_bundle",
+    "batch_size",
+    "x",
+    "ward name",
+]
+_SECTION_NAMES = [*CHECKS, "sync", "colours", "location.extra"]
+
+
+def _toml_string(text: str) -> str:
+    # JSON's escapes are TOML basic-string escapes; control characters come out escaped.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _toml_float(number: float) -> str:
+    if number != number:
+        return "nan"
+    return {float("inf"): "inf", float("-inf"): "-inf"}.get(number, repr(number))
+
+
+_scalars = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1).map(str),
+    st.floats().map(_toml_float),
+    st.booleans().map(lambda b: "true" if b else "false"),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=30).map(_toml_string),
+    st.sampled_from(
+        [
+            "1979-05-27",
+            "07:32:00",
+            "1979-05-27T07:32:00Z",
+            '"Europe/London"',
+            '"RWD"',
+            '"https://x.nhs.uk"',
+            '"http://127.0.0.1:8080"',
+            '""',
+        ]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.dictionaries(st.sampled_from(_KEYS).map(_toml_string), inner, max_size=3).map(
+            lambda table: "{" + ", ".join(f"{k} = {v}" for k, v in table.items()) + "}"
+        ),
+    ),
+    max_leaves=12,
+)
+_lines = st.one_of(
+    st.tuples(st.sampled_from(_KEYS).map(_toml_string), _values).map(lambda kv: " = ".join(kv)),
+    st.sampled_from(_SECTION_NAMES).map(lambda name: f"[{name}]"),
+    st.sampled_from(_SECTION_NAMES).map(lambda name: f"[[{name}]]"),
+    st.text(max_size=40),
+    st.integers(1, 3000).map(lambda depth: "deep = " + "[" * depth + "]" * depth),
+)
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=2000),
+        st.lists(_lines, max_size=25).map(
+            lambda lines: ("\n".join(lines)).encode("utf-8", "surrogatepass")
+        ),
+    ),
+    with_ward=st.booleans(),
+)
+def test_any_input_gives_a_config_or_a_config_error(tmp_path, data, with_ward):
+    path = tmp_path / "fuzz.toml"
+    path.write_bytes((WARD_TOML.encode() + b"\n" if with_ward else b"") + data)
+    try:
+        config = load_config_file(path)
+    except ConfigError as exc:
+        assert exc.problems and all(problem.startswith(str(path)) for problem in exc.problems)
+    else:
+        assert isinstance(config, KioskConfig)
+        assert describe(config)
