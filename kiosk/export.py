@@ -6,9 +6,6 @@ Files are named after the ward and the month, so a folder of them sorts itself.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -16,6 +13,7 @@ from pathlib import Path
 from kiosk.config import Location
 from kiosk.store import LocalStore
 from sync import fft
+from sync.spreadsheet import csv_text
 
 RAW_COLUMNS = [
     "id",
@@ -61,33 +59,28 @@ def submission_csv(store: LocalStore, location: Location, year: int, month: int)
 
 
 def responses_csv(store: LocalStore, first: date, last: date) -> str:
-    """Every response of the period, comments included, one row each."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RAW_COLUMNS)
-    rows = store.db.execute(
-        "SELECT id, answered_at, local_date, rating, json_extract(answers, '$.themes'),"
-        " comment, language, mode, flags, sync_state FROM responses"
-        " WHERE local_date BETWEEN ? AND ? ORDER BY answered_at",
-        [first.isoformat(), last.isoformat()],
+    """Every response of the period, comments included, one row each.
+
+    Comments are patients' own words and open in Excel: a cell that would run as a formula
+    (``=HYPERLINK(...)``) is written as text (see ``sync.spreadsheet``).
+    """
+    rows = (
+        [
+            row["id"],
+            row["answered_at"],
+            row["local_date"],
+            row["rating"],
+            fft.CODES[row["rating"]],
+            " ".join(row["themes"]),
+            row["comment"] or "",
+            row["language"],
+            row["mode"],
+            " ".join(row["flags"]),
+            row["sync_state"],
+        ]
+        for row in store.responses_between(first, last)
     )
-    for rid, at, day, rating, themes, comment, language, mode, flags, state in rows:
-        writer.writerow(
-            [
-                rid,
-                at,
-                day,
-                rating,
-                fft.CODES[rating],
-                " ".join(json.loads(themes)) if themes else "",
-                comment or "",
-                language,
-                mode,
-                " ".join(json.loads(flags)),
-                state,
-            ]
-        )
-    return out.getvalue()
+    return csv_text(RAW_COLUMNS, rows)
 
 
 def export_month(

@@ -7,9 +7,10 @@ updates responses; the sync worker opens its own ``LocalStore`` on the same file
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -33,11 +34,21 @@ UNFINISHED_GRACE = timedelta(minutes=30)
 
 PENDING, SENT, REJECTED = "pending", "sent", "rejected"
 
-# Pending, and its respondent finished (or walked away long ago); oldest first.
-_READY_TO_SEND = (
-    " WHERE sync_state = 'pending' AND (finished_at IS NOT NULL OR answered_at < ?)"
-    " ORDER BY answered_at, rowid LIMIT ?"
-)
+# Pending, and its respondent finished (or walked away long ago).
+_READY = " WHERE sync_state = 'pending' AND (finished_at IS NOT NULL OR answered_at < ?)"
+# Oldest first, except that rows the server has failed on go after every fresh one. The
+# outbox index (sync_state, sync_attempts, answered_at) gives this order without a sort.
+_IN_TURN = " ORDER BY sync_attempts, answered_at, rowid LIMIT ?"
+
+# Characters a comment must not carry to the server: C0 controls other than tab and line
+# feed (PostgreSQL cannot store NUL at all) and lone surrogates, which are not UTF-8.
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+
+
+def sendable_text(text: str) -> str:
+    """*text* without the characters the central server cannot store; line breaks kept."""
+    return _UNSENDABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
 
 migrations = Migrations("kiosk")
 
@@ -97,6 +108,31 @@ def _create_staff_tables(db: sqlite_utils.Database) -> None:
         " WHERE comment IS NOT NULL"
     )
     db.execute("CREATE INDEX responses_themes ON responses (local_date) WHERE answers != '{}'")
+
+
+@migrations(name="0004_sync_attempts")
+def _add_sync_attempts(db: sqlite_utils.Database) -> None:
+    # How often the server failed on a row (5xx) while other rows went through. Such a row
+    # is sent after every fresh one, on its own, so that it cannot hold the queue up.
+    db.execute("ALTER TABLE responses ADD COLUMN sync_attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("DROP INDEX responses_outbox")
+    db.execute(
+        "CREATE INDEX responses_outbox_in_turn ON responses (sync_state, sync_attempts,"
+        " answered_at)"
+    )
+    # Comments saved before add_followup cleaned them could still hold a NUL, which would
+    # fail on the server every time: clean the ones not yet sent.
+    rows = db.execute(
+        "SELECT id, comment FROM responses WHERE sync_state = 'pending' AND comment IS NOT NULL"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE responses SET comment = ? WHERE id = ?",
+        [
+            (sendable_text(comment) or None, rid)
+            for rid, comment in rows
+            if sendable_text(comment) != comment
+        ],
+    )
 
 
 class StoreError(Exception):
@@ -215,8 +251,12 @@ class LocalStore:
         return response_id
 
     def add_followup(self, response_id: str, themes: Iterable[str], comment: str) -> None:
-        """Store the follow-up answers on the same record; the comment is redacted first."""
-        text = redact(comment.strip()[:COMMENT_LIMIT]) or None
+        """Store the follow-up answers on the same record; the comment is redacted first.
+
+        Control characters other than tab and line break, and lone surrogates, are dropped:
+        the server cannot store them, and such a row would be retried for ever.
+        """
+        text = redact(sendable_text(comment).strip()[:COMMENT_LIMIT]) or None
         answers = json.dumps({"themes": sorted(set(themes))}) if themes else "{}"
         with self._writing() as db:
             cursor = db.execute(
@@ -241,18 +281,28 @@ class LocalStore:
     # -- sync ----------------------------------------------------------------------------
 
     def pending_batch(self, limit: int, now: datetime | None = None) -> list[dict[str, Any]]:
-        """The oldest pending responses whose respondent has finished, at most *limit*."""
+        """Pending responses whose respondent has finished, at most *limit*, in the order
+        they are sent: oldest first, rows the server failed on last."""
         cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
-        rows = self.db.query("SELECT * FROM responses" + _READY_TO_SEND, [cutoff, limit])
+        rows = self.db.query("SELECT * FROM responses" + _READY + _IN_TURN, [cutoff, limit])
         return [_decode(row) for row in rows]
 
     def pending_json(
-        self, limit: int, fields: Sequence[str], now: datetime | None = None
+        self,
+        limit: int,
+        fields: Sequence[str],
+        now: datetime | None = None,
+        *,
+        skip: Collection[str] = (),
     ) -> list[tuple[str, str]]:
-        """Like ``pending_batch``, as (id, JSON object of *fields*) pairs made by SQLite itself.
+        """The next batch to send, as (id, JSON object of *fields*) pairs made by SQLite itself.
 
+        Oldest first, at most *limit*. A row the server has failed on (see ``defer``) comes
+        after every fresh one and on its own, so it cannot take a batch down with it.
         ``answers`` and ``flags`` are embedded as JSON, not as text. Building the JSON in
         SQLite keeps a 500-response batch to a few milliseconds of the kiosk's CPU.
+
+        :param skip: ids to leave out (rows the engine is holding back for now).
         """
         columns = set(self.db["responses"].columns_dict)
         unknown = set(fields) - columns
@@ -263,10 +313,31 @@ class LocalStore:
             for name in fields
         )
         cutoff = _iso((now or utc_now()) - UNFINISHED_GRACE)
+        skipping = f" AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
         cursor = self.db.execute(
-            f"SELECT id, json_object({pairs}) FROM responses" + _READY_TO_SEND, [cutoff, limit]
+            f"SELECT id, sync_attempts, json_object({pairs}) FROM responses"
+            + _READY
+            + skipping
+            + _IN_TURN,
+            [cutoff, *skip, limit],
         )
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        if rows and rows[0][1]:  # only rows the server failed on are left: one at a time
+            return [(rows[0][0], rows[0][2])]
+        return [(rid, text) for rid, attempts, text in rows if not attempts]
+
+    def defer(self, ids: Iterable[str], reason: str) -> None:
+        """Send these pending rows after every fresh one, each on its own, from now on.
+
+        For a row the server failed on (5xx) while others went through. It stays pending
+        and is retried; *reason* is kept in ``sync_error`` for IT.
+        """
+        with self._writing() as db:
+            db.conn.executemany(
+                "UPDATE responses SET sync_attempts = sync_attempts + 1, sync_error = ?"
+                " WHERE id = ? AND sync_state = 'pending'",
+                [(reason, rid) for rid in ids],
+            )
 
     def apply_results(
         self,
@@ -371,6 +442,27 @@ class LocalStore:
             }
             for answered_at, local_date, rating, answers, comment, flags in rows
         ]
+
+    def responses_between(self, first: date, last: date) -> list[dict[str, Any]]:
+        """Every response given on ward dates *first* to *last* inclusive, oldest first.
+
+        Each is a dict of ``id``, ``answered_at``, ``local_date``, ``rating``, ``themes``
+        (list), ``comment`` (or None), ``language``, ``mode``, ``flags`` (list) and
+        ``sync_state``: what a staff export shows.
+        """
+        rows = self.db.query(
+            "SELECT id, answered_at, local_date, rating, answers, comment, language, mode,"
+            " flags, sync_state FROM responses WHERE local_date BETWEEN ? AND ?"
+            " ORDER BY answered_at, rowid",
+            [first.isoformat(), last.isoformat()],
+        )
+        found = []
+        for row in rows:
+            answers = json.loads(row.pop("answers"))
+            found.append(
+                {**row, "themes": answers.get("themes", []), "flags": json.loads(row["flags"])}
+            )
+        return found
 
     def theme_counts(self, first: date, last: date) -> dict[str, int]:
         """How often each theme chip was chosen on ward dates *first* to *last*."""

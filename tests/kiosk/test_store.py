@@ -191,3 +191,103 @@ def test_a_full_disk_is_a_clear_error_and_keeps_earlier_rows(store):
         for _ in range(1000):
             store.record(1, ORIGIN, language="en", flags=["x" * 500])
     assert store.get(kept) is not None
+
+
+def test_followup_drops_what_the_server_cannot_store(store):
+    # NUL makes PostgreSQL fail the whole batch; a lone surrogate cannot be sent as UTF-8.
+    rid = store.record(4, ORIGIN, language="en")
+    store.add_followup(rid, [], "Cold\x00 tea\r\nloud \x1bbeeping\ud800\x07 at night\tall night\r")
+    assert store.get(rid)["comment"] == "Cold tea\nloud beeping at night\tall night"
+    only_controls = store.record(4, ORIGIN, language="en")
+    store.add_followup(only_controls, [], "\x00\x01\x02")
+    assert store.get(only_controls)["comment"] is None
+    store.finish(rid)
+    ((_, text),) = store.pending_json(5, ["comment"])
+    assert text.encode("utf-8") and "\\u0000" not in text
+
+
+def ready(store: LocalStore, n: int, start: datetime) -> list[str]:
+    ids = [
+        store.record(1, ORIGIN, language="en", at=start + timedelta(minutes=i)) for i in range(n)
+    ]
+    for response_id in ids:
+        store.finish(response_id)
+    return ids
+
+
+def test_deferred_rows_go_after_fresh_ones_and_on_their_own(store):
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    ids = ready(store, 5, start)
+    store.defer([ids[0], ids[2]], "the central server failed on it while others went through")
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == [ids[1], ids[3], ids[4]]
+    assert [rid for rid, _ in store.pending_json(2, ["id"])] == [ids[1], ids[3]]
+    row = store.get(ids[0])
+    assert row["sync_state"] == "pending" and row["sync_attempts"] == 1
+    assert row["sync_error"] == "the central server failed on it while others went through"
+    store.apply_results([ids[1], ids[3], ids[4]])
+    # Only deferred rows are left: one per batch, oldest first, each until it is sent.
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == [ids[0]]
+    assert [rid for rid, _ in store.pending_json(10, ["id"], skip=[ids[0]])] == [ids[2]]
+    store.defer([ids[0]], "again")
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == [ids[2]]
+    later = ready(store, 2, start + timedelta(hours=1))
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == later
+    store.apply_results([ids[0]])
+    assert store.get(ids[0])["sync_state"] == "sent" and store.get(ids[0])["sync_error"] is None
+    store.defer([ids[0]], "sent rows are never deferred")
+    assert store.get(ids[0])["sync_attempts"] == 2
+
+
+def test_the_outbox_is_read_in_index_order_without_a_sort(store):
+    plan = " ".join(
+        str(row[-1])
+        for row in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM responses"
+            " WHERE sync_state = 'pending' AND (finished_at IS NOT NULL OR answered_at < ?)"
+            " ORDER BY sync_attempts, answered_at, rowid LIMIT ?",
+            ["2026", 5],
+        )
+    )
+    assert "responses_outbox_in_turn" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_deferral_migration_on_an_existing_kiosk_database(tmp_path):
+    # A kiosk.db from before 0004, with a backlog: one comment saved with a NUL in it.
+    path = tmp_path / "kiosk.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="0004_sync_attempts")
+    assert "sync_attempts" not in old["responses"].columns_dict
+    for n, (comment, state) in enumerate(
+        [
+            ("Kind\x00 staff", "pending"),
+            ("Noisy\x00", "sent"),
+            (None, "pending"),
+            ("\x00", "pending"),
+        ]
+    ):
+        old.execute(
+            "INSERT INTO responses (id, survey_id, survey_version, answered_at, local_date,"
+            " rating, language, mode, org_code, site_code, ward_name, comment, sync_state,"
+            " finished_at) VALUES (?, 'fft-inpatient', 1, ?, '2026-01-01', 2, 'en', 'Other',"
+            " 'RWD', 'RWDLA', 'Ward 7', ?, ?, ?)",
+            [f"old-{n}", f"2026-01-01T10:0{n}:00.000+00:00", comment, state, "2026-01-01"],
+        )
+    old.conn.commit()
+    old.close()
+
+    store = LocalStore(path)
+    assert migrations.pending(store.db) == []
+    assert store.get("old-0")["comment"] == "Kind staff"  # pending: cleaned before it is sent
+    assert store.get("old-1")["comment"] == "Noisy\x00"  # already sent: left as it was
+    assert store.get("old-3")["comment"] is None
+    assert {row["sync_attempts"] for row in store.db.query("SELECT * FROM responses")} == {0}
+    indexes = {index.name for index in store.db["responses"].indexes}
+    assert "responses_outbox_in_turn" in indexes and "responses_outbox" not in indexes
+    # The existing backlog goes oldest first; a deferred row goes behind new responses.
+    store.defer(["old-0"], "failed")
+    new = ready(store, 1, datetime(2026, 1, 2, 9, 0, tzinfo=UTC))
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == ["old-2", "old-3", *new]
+    store.apply_results(["old-2", "old-3", *new])
+    assert [rid for rid, _ in store.pending_json(10, ["id"])] == ["old-0"]
+    assert store.integrity() == "ok"
+    store.close()
