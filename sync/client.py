@@ -1,8 +1,9 @@
 """The kiosk's HTTP client for the central server, and what each failure means.
 
 Every failure becomes one of four exceptions, so the engine's decision is simple: wait and
-retry (``Transient``), split the batch (``TooLarge``), stop until IT acts (``Revoked``), or
-stop this batch and tell staff (``Refused``). Messages are plain words for ward staff.
+retry (``Transient``; ``ServerError`` when the server itself answered 5xx), split the batch
+(``TooLarge``), stop until IT acts (``Revoked``), or find the response the server will not
+take (``Refused``). Messages are plain words for ward staff.
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ class Transient(SyncError):
         self.retry_after = retry_after
 
 
+class ServerError(Transient):
+    """The server answered with a 5xx (other than 503, busy): it failed on this request.
+
+    Unlike no answer at all, this may be the content: a response the server cannot store
+    fails every time, so the engine looks for it after a few in a row.
+
+    Attributes:
+        status: the HTTP status, e.g. 500.
+    """
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class TooLarge(SyncError):
     """413: the batch is too big for the server; send it in smaller pieces."""
 
@@ -61,7 +77,17 @@ class Revoked(SyncError):
 
 
 class Refused(SyncError):
-    """Any other 4xx: the server will not take this batch as it is."""
+    """Any other 4xx: the server will not take this batch as it is.
+
+    Attributes:
+        status: the HTTP status, e.g. 422.
+        detail: the server's reason, as it gave it.
+    """
+
+    def __init__(self, message: str, status: int = 400, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or message
 
 
 class SyncClient:
@@ -176,12 +202,16 @@ class SyncClient:
                 _retry_after(reply.headers.get("Retry-After")),
             )
         if code >= 500:
-            raise Transient(f"the central server had a problem ({code}); trying again later")
+            raise ServerError(
+                f"the central server had a problem ({code}); trying again later", code
+            )
         if code in (401, 403):
             if what == "enrolment":
                 raise Revoked(f"the enrolment key was refused ({detail}); ask IT for a new one")
             raise Revoked(f"the central server refused this kiosk ({detail}); ask IT to enrol it")
-        raise Refused(f"the central server would not accept the {what} ({code}: {detail})")
+        raise Refused(
+            f"the central server would not accept the {what} ({code}: {detail})", code, detail
+        )
 
 
 def _detail(reply: requests.Response) -> str:

@@ -11,7 +11,15 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from sync.client import WIRE_FIELDS, Refused, Revoked, SyncClient, TooLarge, Transient
+from sync.client import (
+    WIRE_FIELDS,
+    Refused,
+    Revoked,
+    ServerError,
+    SyncClient,
+    TooLarge,
+    Transient,
+)
 
 
 class Canned(BaseAdapter):
@@ -107,6 +115,42 @@ def test_each_failure_has_its_meaning(adapter, error, retry_after):
     assert message and "Traceback" not in message and "t" * 43 not in message
     if retry_after is not None:
         assert caught.value.retry_after == pytest.approx(retry_after)
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_5xx_answer_is_told_apart_from_no_answer(status):
+    # The engine looks for a response the server fails on only when the server answered.
+    with pytest.raises(ServerError) as caught:
+        client_with(Canned(status)).push("b", [wire_response(ROW)])
+    assert caught.value.status == status and isinstance(caught.value, Transient)
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    [
+        Canned(503, headers={"Retry-After": "5"}),
+        Canned(429),
+        Canned(error=requests.ConnectionError("refused")),
+        Canned(error=requests.ReadTimeout("slow")),
+        Canned(200, body=b"not json"),
+    ],
+)
+def test_busy_or_no_answer_is_not_a_server_error(adapter):
+    with pytest.raises(Transient) as caught:
+        client_with(adapter).push("b", [wire_response(ROW)])
+    assert not isinstance(caught.value, ServerError)
+
+
+def test_a_refusal_carries_the_status_and_the_servers_reason():
+    body = b'{"detail": "invalid request: responses.0.comment: too long"}'
+    with pytest.raises(Refused) as caught:
+        client_with(Canned(422, body=body)).push("b", [wire_response(ROW)])
+    assert caught.value.status == 422
+    assert caught.value.detail == "invalid request: responses.0.comment: too long"
+    assert str(caught.value) == (
+        "the central server would not accept the upload "
+        "(422: invalid request: responses.0.comment: too long)"
+    )
 
 
 def test_retry_after_as_an_http_date():

@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 
 from kiosk.store import LocalStore
-from sync.client import Refused, Revoked, TooLarge, Transient
+from sync.client import Refused, Revoked, ServerError, SyncClient, TooLarge, Transient
 from sync.device import DEVICE_FILE, DeviceIdentity, load_identity
-from sync.engine import BACKOFF_CAP, SyncEngine
+from sync.engine import BACKOFF_CAP, SPLIT_AFTER_ERRORS, SyncEngine
 from sync.protocol import BatchResult, EnrollReply, Rejection
+from sync.server import db
+from sync.server.embedded import EmbeddedServer
+from tests.e2e.conftest import enrolled_token
 from tests.kiosk.test_store import ORIGIN
 
 
@@ -144,15 +147,15 @@ def test_a_single_response_too_large_stops_sync_and_is_kept(store):
     assert store.get(rid)["sync_state"] == "pending" and len(client.batches) == 1
 
 
-@pytest.mark.parametrize("error", [Revoked("revoked; ask IT"), Refused("no (400)")])
-def test_revoked_or_refused_stops_and_tells_staff_until_resumed(store, error):
+def test_revoked_stops_and_tells_staff_until_resumed(store):
     fill(store, 3)
+    error = Revoked("the central server refused this kiosk (this device was revoked); ask IT")
     client = ScriptedClient(error)
     sync = engine(store, client)
     assert sync.sync() is None
     status = sync.status()
     assert status.state == "stopped" and status.last_error == str(error)
-    assert status.pending == 3
+    assert status.pending == 3 and status.rejected == 0
     assert sync.sync() is None and len(client.batches) == 1  # it does not keep trying
     sync.resume()
     assert sync.sync() is None and sync.status().state == "idle"
@@ -227,3 +230,225 @@ def test_the_token_never_reaches_the_log(store, tmp_path, caplog):
     sync.sync()
     logging.getLogger("test").info("identity %r", identity)
     assert "enrolled" in caplog.text and "n" * 43 not in caplog.text and "k" * 43 not in caplog.text
+
+
+# -- a response the server can never take does not hold up the others ---------------------
+
+INVALID = "invalid request: responses.0.comment: String should have at most 1000 characters"
+
+
+def refusing(*bad: str, status: int = 422, detail: str = INVALID):
+    """A server that refuses, with a 4xx, any batch holding one of *bad*."""
+
+    def verdict(batch_id: str, items: list[str]) -> BatchResult:
+        if set(bad) & set(ids_of(items)):
+            raise Refused(
+                f"the central server would not accept the upload ({status}: {detail})",
+                status,
+                detail,
+            )
+        return accept_all(batch_id, items)
+
+    return verdict
+
+
+def failing_on(*bad: str, status: int = 500):
+    """A server that fails (5xx) on any batch holding one of *bad*; every batch if none."""
+
+    def verdict(batch_id: str, items: list[str]) -> BatchResult:
+        if not bad or set(bad) & set(ids_of(items)):
+            raise ServerError(
+                f"the central server had a problem ({status}); trying again later", status
+            )
+        return accept_all(batch_id, items)
+
+    return verdict
+
+
+def raising(error: Exception):
+    def verdict(batch_id: str, items: list[str]) -> BatchResult:
+        raise error
+
+    return verdict
+
+
+def states(store: LocalStore, ids: list[str]) -> list[str]:
+    return [store.get(rid)["sync_state"] for rid in ids]
+
+
+def attempts(store: LocalStore) -> dict[str, int]:
+    return dict(store.db.execute("SELECT id, sync_attempts FROM responses").fetchall())
+
+
+def test_one_refused_response_is_rejected_and_the_other_nine_are_sent(store):
+    ids = fill(store, 10)
+    bad = ids[6]
+    client = ScriptedClient(then=refusing(bad))
+    sync = engine(store, client, batch_size=10)
+    assert sync.sync() is None
+    assert states(store, ids) == ["sent"] * 6 + ["rejected"] + ["sent"] * 3
+    assert store.get(bad)["sync_error"] == INVALID
+    status = sync.status()
+    assert sync.stopped is None and status.state == "idle"
+    assert status.pending == 0 and status.rejected == 1
+    assert status.last_error == (
+        f"1 response was refused by the central server ({INVALID}); it is kept on this "
+        "kiosk and not sent again"
+    )
+    assert len(client.batches) <= 10  # a binary search, not one request per response
+    # Rejected means never sent again, and later responses go up as usual.
+    later = fill(store, 2)
+    tried = len(client.batches)
+    assert sync.sync() is None
+    assert client.batches[tried:] == [later]
+    assert sync.status().last_error is None  # a clean batch since
+
+
+def test_several_refused_responses_are_each_found(store):
+    ids = fill(store, 40)
+    bad = [ids[0], ids[17], ids[18], ids[39]]
+    client = ScriptedClient(then=refusing(*bad))
+    sync = engine(store, client, batch_size=16)
+    assert sync.sync() is None
+    assert [rid for rid in ids if store.get(rid)["sync_state"] == "rejected"] == bad
+    assert store.sync_counts() == {"pending": 0, "sent": 36, "rejected": 4}
+    assert sync.status().last_error.startswith("4 responses were refused by the central server")
+
+
+def test_a_server_refusing_everything_stops_sync_and_rejects_nothing(store):
+    # A wrong server_url (a web server answering 404 to everything) must not mark the
+    # whole backlog refused.
+    ids = fill(store, 20)
+    client = ScriptedClient(then=refusing(*ids, status=404, detail="Not Found"))
+    sync = engine(store, client, batch_size=20)
+    assert sync.sync() is None
+    status = sync.status()
+    assert status.state == "stopped" and "nothing was marked refused" in status.last_error
+    assert "(404: Not Found)" in status.last_error
+    assert store.sync_counts() == {"pending": 20, "sent": 0, "rejected": 0}
+    assert len(client.batches) < 12
+
+
+def test_a_lone_refused_response_waits_for_others_to_tell_it_from_the_server(store):
+    (bad,) = fill(store, 1)
+    client = ScriptedClient(then=refusing(bad))
+    sync = engine(store, client)
+    assert sync.sync() == 5  # nothing to compare with: kept pending, tried again later
+    assert sync.stopped is None and store.get(bad)["sync_state"] == "pending"
+    assert "it is kept on this kiosk and will be tried again" in sync.status().last_error
+    (good,) = fill(store, 1)
+    assert sync.sync() is None
+    assert states(store, [bad, good]) == ["rejected", "sent"]
+
+
+def test_a_response_the_server_always_fails_on_is_deferred_and_the_rest_flow(store):
+    ids = fill(store, 10)
+    bad = ids[3]
+    client = ScriptedClient(then=failing_on(bad))
+    sync = engine(store, client, batch_size=10)
+    # The first failures could be a restarting server: wait, do not split.
+    for _ in range(SPLIT_AFTER_ERRORS - 1):
+        assert sync.sync() > 0
+    assert [len(batch) for batch in client.batches] == [10] * (SPLIT_AFTER_ERRORS - 1)
+    delays = [sync.sync() for _ in range(6)]
+    assert all(delay is not None and delay > 0 for delay in delays)  # retried, with backoff
+    others = [rid for rid in ids if rid != bad]
+    assert states(store, others) == ["sent"] * 9
+    row = store.get(bad)
+    assert row["sync_state"] == "pending" and row["sync_attempts"] >= 1  # never rejected
+    status = sync.status()
+    assert sync.stopped is None and status.state == "waiting" and status.rejected == 0
+    assert status.last_error == (
+        "1 response could not be stored by the central server (error 500); it is kept on "
+        "this kiosk and will be retried after the others"
+    )
+    # Responses given later go up first, without it, and it is still tried after them.
+    later = fill(store, 3)
+    tried = len(client.batches)
+    assert sync.sync() > 0
+    assert client.batches[tried] == later and client.batches[tried + 1] == [bad]
+    assert states(store, later) == ["sent"] * 3
+    # When the server is fixed, it goes up too.
+    client.then = accept_all
+    assert sync.sync() is None and store.get(bad)["sync_state"] == "sent"
+
+
+def test_a_deferred_response_still_goes_last_after_a_restart(store):
+    ids = fill(store, 4)
+    client = ScriptedClient(then=failing_on(ids[0]))
+    first = engine(store, client, batch_size=4)
+    for _ in range(SPLIT_AFTER_ERRORS + 1):
+        first.sync()
+    assert states(store, ids) == ["pending", "sent", "sent", "sent"]
+    later = fill(store, 2)
+    client.batches.clear()
+    restarted = engine(store, client, batch_size=4)  # the kiosk was switched off and on
+    assert restarted.sync() > 0
+    assert client.batches == [later, [ids[0]]]
+
+
+def test_connection_errors_split_and_defer_nothing(store):
+    ids = fill(store, 10)
+    errors = [
+        Transient("cannot reach the central server (no network?)"),
+        Transient("the central server did not answer in time"),
+        Transient("the central server is busy (503); trying again later", retry_after=30),
+    ]
+    client = ScriptedClient(*(errors * 4), then=raising(errors[0]))
+    sync = engine(store, client, batch_size=10)
+    for _ in range(15):
+        assert sync.sync() > 0
+    assert client.batches == [ids] * 15  # the whole batch each time, never split
+    assert set(attempts(store).values()) == {0}  # nothing deferred
+    assert store.sync_counts() == {"pending": 10, "sent": 0, "rejected": 0}
+    assert sync.stopped is None
+
+
+def test_a_server_failing_everything_defers_nothing_and_never_rejects(store):
+    ids = fill(store, 10)
+    client = ScriptedClient(then=failing_on())
+    sync = engine(store, client, batch_size=10)
+    delays = [sync.sync() for _ in range(12)]
+    assert all(delay is not None and delay > 0 for delay in delays)
+    assert set(attempts(store).values()) == {0}
+    assert store.sync_counts() == {"pending": 10, "sent": 0, "rejected": 0}
+    assert sync.stopped is None and "had a problem (500)" in sync.status().last_error
+    # Back up: everything goes, in batches growing back to the full size.
+    client.then = accept_all
+    client.batches.clear()
+    assert sync.sync() is None
+    assert [rid for batch in client.batches for rid in batch] == ids
+    assert sync.limit == 10
+
+
+def test_401_after_isolation_began_still_stops(store):
+    ids = fill(store, 10)
+    revoked = Revoked("the central server refused this kiosk (revoked); ask IT to enrol it")
+    client = ScriptedClient(refusing(ids[0]), then=raising(revoked))
+    sync = engine(store, client, batch_size=10)
+    assert sync.sync() is None
+    assert sync.status().state == "stopped" and sync.status().last_error == str(revoked)
+    assert store.sync_counts() == {"pending": 10, "sent": 0, "rejected": 0}
+
+
+def test_a_real_server_refusing_one_response_gets_the_rest(tmp_path, store):
+    """Against the real server: one response it refuses (422) among twenty."""
+    ids = fill(store, 20)
+    # A language the wire format does not allow, as a kiosk with a bad survey file might send.
+    store.db.execute("UPDATE responses SET language = 'english' WHERE id = ?", [ids[11]])
+    store.db.conn.commit()
+    server_db = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        token = enrolled_token(server_db)
+        with EmbeddedServer(server_db) as live:
+            client = SyncClient(live.url, token=token)
+            sync = SyncEngine(store, client, DeviceIdentity("d", token, live.url), batch_size=20)
+            assert sync.sync() is None
+        assert db.stored_ids(server_db, ids) == set(ids) - {ids[11]}
+    finally:
+        server_db.dispose()
+    assert store.sync_counts() == {"pending": 0, "sent": 19, "rejected": 1}
+    assert "language" in store.get(ids[11])["sync_error"]
+    assert sync.stopped is None and sync.status().last_error.startswith(
+        "1 response was refused by the central server (invalid request: responses.0.language"
+    )
