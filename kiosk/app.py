@@ -107,7 +107,9 @@ def create_kiosk(config_path: Path | None = None, data_dir: Path | None = None) 
     if config.sync is not None:
         from kiosk.ui.sync_worker import SyncThread
 
-        window.attach_sync(SyncThread(data, config.sync))
+        loc = config.location
+        place = (loc.org_code, loc.site_code, loc.ward_name)
+        window.attach_sync(SyncThread(data, config.sync, place))
         _watch_network(window)
     if config.source is not None and config.source != data / LAST_GOOD_CONFIG:
         _keep_last_good(config.source, data)
@@ -234,7 +236,22 @@ def _check_sync(config: KioskConfig, data_dir: Path | None) -> list[tuple[bool, 
     except SyncError as exc:
         results.append((False, f"device token: {exc}"))
     else:
-        results.append((True, f"device {me.device_id} enrolled as {me.ward_name}"))
+        from sync.enrolment import describe
+
+        loc = config.location
+        here = (loc.org_code, loc.site_code, loc.ward_name)
+        there = (me.org_code, me.site_code, me.ward_name)
+        if here == there:
+            results.append((True, f"device {me.device_id} enrolled as {describe(there)}"))
+        else:
+            results.append(
+                (
+                    False,
+                    f"device {me.device_id} is enrolled for {describe(there)} but kiosk.toml "
+                    f"says {describe(here)}; nothing is sent until they match: correct "
+                    "[location], or enrol with a key for this ward",
+                )
+            )
     return results
 
 

@@ -90,6 +90,10 @@ class Refused(SyncError):
         self.detail = detail or message
 
 
+class AlreadyEnrolled(Refused):
+    """409 at enrolment: the device id is enrolled, and this request did not carry its token."""
+
+
 class SyncClient:
     """Talks to one central server.
 
@@ -159,14 +163,18 @@ class SyncClient:
         except ValidationError:
             raise Transient("the central server's reply could not be read") from None
 
-    def enroll(self, key: str, device_id: str, name: str, app_version: str) -> EnrollReply:
+    def enroll(
+        self, key: str, device_id: str, name: str, app_version: str, token: str | None = None
+    ) -> EnrollReply:
+        """Trade *key* for a device token. *token* is this device's current one, which the
+        server asks for when an enrolled device enrols again (with a new key)."""
         request = EnrollRequest(
             enrollment_key=key,
             device_id=UUID(device_id),
-            name=name[:100],
+            name=_printable(name)[:100] or "ward kiosk",
             app_version=app_version,
         )
-        reply = self._post("/devices/enroll", request.model_dump_json().encode(), None)
+        reply = self._post("/devices/enroll", request.model_dump_json().encode(), token)
         self._raise_for(reply, what="enrolment")
         try:
             return EnrollReply.model_validate_json(reply.content)
@@ -205,6 +213,10 @@ class SyncClient:
             raise ServerError(
                 f"the central server had a problem ({code}); trying again later", code
             )
+        if code == 409 and what == "enrolment":
+            raise AlreadyEnrolled(
+                f"this kiosk's device id is already enrolled ({detail})", code, detail
+            )
         if code in (401, 403):
             if what == "enrolment":
                 raise Revoked(f"the enrolment key was refused ({detail}); ask IT for a new one")
@@ -212,6 +224,11 @@ class SyncClient:
         raise Refused(
             f"the central server would not accept the {what} ({code}: {detail})", code, detail
         )
+
+
+def _printable(text: str) -> str:
+    # A host name is the device name; the server refuses control characters in names.
+    return "".join(c for c in text if c.isprintable()).strip()
 
 
 def _detail(reply: requests.Response) -> str:

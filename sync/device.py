@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 DEVICE_FILE = "device.json"
@@ -21,11 +21,15 @@ class DeviceIdentity:
     device_id: made on first start, kept for the life of the data dir.
     token: the device token, empty until enrolled.
     server_url: the server the token belongs to (a new server means enrolling again).
+    key_hash: SHA-256 of the enrollment key it enrolled with (a new key means enrolling again).
+    place: [org_code, site_code, ward_name] the server holds this device to.
     """
 
     device_id: str
     token: str = ""
     server_url: str = ""
+    key_hash: str = ""
+    place: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:  # never let the token reach a log line
         return f"DeviceIdentity(device_id={self.device_id!r}, enrolled={bool(self.token)})"
@@ -36,10 +40,13 @@ def load_identity(data_dir: Path) -> DeviceIdentity:
     path = data_dir / DEVICE_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        place = data.get("place") or []
         return DeviceIdentity(
             device_id=str(uuid.UUID(data["device_id"])),
             token=str(data.get("token", "")),
             server_url=str(data.get("server_url", "")),
+            key_hash=str(data.get("key_hash", "")),
+            place=[str(part) for part in place] if len(place) == 3 else [],
         )
     except (OSError, ValueError, KeyError, TypeError):
         identity = DeviceIdentity(device_id=str(uuid.uuid4()))

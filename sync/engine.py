@@ -31,7 +31,8 @@ from sync.client import (
     TooLarge,
     Transient,
 )
-from sync.device import DeviceIdentity, save_identity
+from sync.device import DeviceIdentity
+from sync.enrolment import Enrolment, NotReady, Place
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class SyncEngine:
         enrollment_key: str = "",
         device_name: str = "ward kiosk",
         app_version: str = "0",
+        place: Place | None = None,
         batch_size: int = 500,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -119,10 +121,9 @@ class SyncEngine:
         self.store = store
         self.client = client
         self.identity = identity
-        self.data_dir = data_dir
-        self.enrollment_key = enrollment_key
-        self.device_name = device_name
-        self.app_version = app_version
+        self.enrolment = Enrolment(
+            client, identity, enrollment_key, device_name, app_version, data_dir, place
+        )
         self.batch_size = batch_size
         self.limit = batch_size
         self._clock = clock
@@ -196,8 +197,13 @@ class SyncEngine:
         """
         if self.stopped:
             return None
-        if not self.client.token and not self._enroll():
-            return None
+        try:
+            self.enrolment.ready()
+        except NotReady as exc:
+            if exc.stop:
+                self._stop(str(exc))
+                return None
+            return self._wait(str(exc))
         cap = self.batch_size  # this run's ceiling, halved after each 413
         suspects: dict[str, SyncError] = {}  # single responses held back, with what they got
         notes = _Notes()
@@ -322,28 +328,6 @@ class SyncEngine:
         if isinstance(last, ServerError):
             return self._wait(self._failed_message(list(held), last))
         return self._wait(str(last))
-
-    def _enroll(self) -> bool:
-        if not self.enrollment_key:
-            self._stop("this kiosk has no enrollment key; IT should set [sync] enrollment_key")
-            return False
-        try:
-            reply = self.client.enroll(
-                self.enrollment_key, self.identity.device_id, self.device_name, self.app_version
-            )
-        except (Revoked, Refused) as exc:
-            self._stop(str(exc))
-            return False
-        except (Transient, TooLarge) as exc:
-            self._wait(str(exc))
-            return False
-        self.identity.token = reply.device_token
-        self.identity.server_url = self.client.base_url
-        self.client.token = reply.device_token
-        if self.data_dir is not None:
-            save_identity(self.data_dir, self.identity)
-        log.info("enrolled with the central server as %s", reply.ward_name)
-        return True
 
     def _stop(self, reason: str) -> None:
         log.error("sync stopped: %s", reason)

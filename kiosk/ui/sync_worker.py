@@ -19,6 +19,7 @@ from kiosk.store import LocalStore, StoreError
 from sync.client import SyncClient
 from sync.device import load_identity
 from sync.engine import SyncEngine
+from sync.enrolment import Place
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,13 @@ class SyncWorker(QObject):
 
     status_changed = Signal(object)
 
-    def __init__(self, data_dir: Path, settings: SyncSettings) -> None:
+    def __init__(
+        self, data_dir: Path, settings: SyncSettings, place: Place | None = None
+    ) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.settings = settings
+        self.place = place
         self.engine: SyncEngine | None = None
         self.store: LocalStore | None = None
 
@@ -56,6 +60,7 @@ class SyncWorker(QObject):
             enrollment_key=self.settings.enrollment_key,
             device_name=socket.gethostname() or "ward kiosk",
             app_version=__version__,
+            place=self.place,
             batch_size=self.settings.batch_size,
         )
         redactor.add(self.settings.enrollment_key)
@@ -124,10 +129,12 @@ class SyncWorker(QObject):
 class SyncThread:
     """Owns the sync thread and its worker; ``stop()`` before the application exits."""
 
-    def __init__(self, data_dir: Path, settings: SyncSettings) -> None:
+    def __init__(
+        self, data_dir: Path, settings: SyncSettings, place: Place | None = None
+    ) -> None:
         self.thread = QThread()
         self.thread.setObjectName("sync")
-        self.worker = SyncWorker(data_dir, settings)
+        self.worker = SyncWorker(data_dir, settings, place)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
 

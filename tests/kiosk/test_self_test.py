@@ -51,10 +51,29 @@ def test_self_test_checks_the_server_and_the_device_token(tmp_path):
     assert good.returncode == 0, good.stdout + good.stderr
     sync_lines = [line for line in good.stdout.splitlines() if line.startswith("sync")]
     assert sync_lines[0].split()[1] == "OK" and "answers" in sync_lines[0]
-    assert f"device {device} enrolled as Ward 7 Acute Medicine" in sync_lines[1]
+    assert f"device {device} enrolled as RWD / RWDLA / 'Ward 7 Acute Medicine'" in sync_lines[1]
     assert revoked.returncode == 1
     assert "sync      FAIL device token: the central server refused this kiosk" in revoked.stdout
     assert token not in good.stdout + revoked.stdout + good.stderr + revoked.stderr
+
+
+def test_self_test_fails_when_the_key_was_for_another_ward(tmp_path):
+    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
+    device = str(uuid.uuid4())
+    token, _ = db.enroll(engine, key, device, "t", "1")
+    data = tmp_path / "data"
+    data.mkdir()
+    with EmbeddedServer(engine) as live:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(WARD_TOML + f'[sync]\nserver_url = "{live.url}"\n', encoding="utf-8")
+        save_identity(data, DeviceIdentity(device, token, live.url))
+        result = self_test(config, data)
+    assert result.returncode == 1
+    assert (
+        f"sync      FAIL device {device} is enrolled for RWD / RWDLA / 'Ward 7' but kiosk.toml "
+        "says RWD / RWDLA / 'Ward 7 Acute Medicine'"
+    ) in result.stdout
 
 
 def test_self_test_fails_clearly_when_the_server_cannot_be_reached(tmp_path):

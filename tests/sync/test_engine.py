@@ -48,7 +48,9 @@ class ScriptedClient:
             raise step
         return step(batch_id, items)
 
-    def enroll(self, key: str, device_id: str, name: str, version: str) -> EnrollReply:
+    def enroll(
+        self, key: str, device_id: str, name: str, version: str, token: str | None = None
+    ) -> EnrollReply:
         self.enrolled.append(key)
         return EnrollReply(
             device_token="n" * 43, org_code="RWD", site_code="RWDLA", ward_name="Ward 7"
