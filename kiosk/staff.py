@@ -350,6 +350,14 @@ def _cannot_save(exc: OSError, folder: Path) -> str:
 
 # -- periods -----------------------------------------------------------------------------
 
+# The periods staff choose from, in the order of their buttons, with the buttons' words.
+PERIODS = {
+    "today": "Today",
+    "last-7-days": "Last 7 days",
+    "this-month": "This month",
+    "last-month": "Last month",
+}
+
 
 def period(name: str, today: date) -> tuple[date, date]:
     """First and last ward date of ``today``, ``last-7-days``, ``this-month``, ``last-month``."""
