@@ -173,18 +173,30 @@ def find_config(explicit: Path | None = None) -> Path | None:
     """
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError([f"{explicit}: no such file; check the --config path"])
+            raise ConfigError([f"{explicit}: {_not_a_file(explicit)}; check the --config path"])
         return explicit
     from_env = os.environ.get(CONFIG_ENV)
     if from_env:
         path = Path(from_env)
         if not path.is_file():
-            raise ConfigError([f"{path}: no such file; check ${CONFIG_ENV} or unset it"])
+            raise ConfigError(
+                [f"{path}: {_not_a_file(path)}; check ${CONFIG_ENV} or unset it"]
+            )
         return path
     for candidate in (user_config_path(), system_config_path()):
         if candidate.is_file():
             return candidate
     return None
+
+
+def _not_a_file(path: Path) -> str:
+    try:
+        exists = path.exists()
+    except OSError:  # a symlink loop, a name too long
+        exists = True
+    if not exists:
+        return "no such file"
+    return "is not a plain file (a folder, a device or a broken link?)"
 
 
 def load_config(explicit: Path | None = None) -> KioskConfig:

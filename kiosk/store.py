@@ -135,6 +135,17 @@ def _add_sync_attempts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0005_comment_limit")
+def _cut_long_comments(db: sqlite_utils.Database) -> None:
+    # Before redaction came before the cut, a comment near the limit could grow past it; the
+    # server refuses such a response whole. Cut the ones not yet sent.
+    db.execute(
+        "UPDATE responses SET comment = substr(comment, 1, ?) WHERE sync_state = 'pending'"
+        " AND length(comment) > ?",
+        [COMMENT_LIMIT, COMMENT_LIMIT],
+    )
+
+
 class StoreError(Exception):
     """The store cannot be opened or written. The message says what to do.
 
@@ -256,7 +267,11 @@ class LocalStore:
         Control characters other than tab and line break, and lone surrogates, are dropped:
         the server cannot store them, and such a row would be retried for ever.
         """
-        text = redact(sendable_text(comment).strip()[:COMMENT_LIMIT]) or None
+        # Redact before cutting to the limit: a marker is longer than a short phone number, so
+        # cutting first could send more than the server takes (and it would refuse the whole
+        # response, rating and all), and an identifier across the cut would be half removed.
+        typed = sendable_text(comment).strip()[: COMMENT_LIMIT * 4]
+        text = redact(typed).strip()[:COMMENT_LIMIT] or None
         answers = json.dumps({"themes": sorted(set(themes))}) if themes else "{}"
         with self._writing() as db:
             cursor = db.execute(

@@ -20,6 +20,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,12 +36,20 @@ COMMENT_LIMIT = 1000
 EARLIEST_ANSWER = datetime(2020, 1, 1, tzinfo=UTC)
 CLOCK_SLACK = timedelta(days=1)
 
-_RFC3339_CHARS = re.compile(r"[0-9T:.+\-Z]{10,40}")
+# RFC 3339 shapes, ASCII digits only. A bare number (a Unix time?) is refused, not guessed at.
+_RFC3339 = {
+    "local_date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "answered_at": re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+        r"([Zz]|[+\-][0-9]{2}:[0-9]{2})"
+    ),
+}
 
 OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,9}$")]
 # Names are printable text: no control characters (PostgreSQL cannot store NUL at all, and a
 # line break or escape in a ward or device name would corrupt every report that shows it).
-_PRINTABLE = r"^[^\x00-\x1F\x7F]*$"
+# Nor C1 controls, nor the bidirectional overrides that make a name read differently on screen.
+_PRINTABLE = r"^[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$"
 ShortText = Annotated[
     StrictStr, StringConstraints(min_length=1, max_length=100, pattern=_PRINTABLE)
 ]
@@ -93,10 +102,13 @@ class Response(Message):
     # Dates travel as RFC 3339 text; a bare number (a Unix time?) is refused, not guessed at.
     @field_validator("answered_at", "local_date", mode="before")
     @classmethod
-    def _from_text(cls, value: Any) -> Any:
+    def _from_text(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
-            if not _RFC3339_CHARS.fullmatch(value):
-                raise ValueError("must be an RFC 3339 date or time")
+            if not _RFC3339[str(info.field_name)].fullmatch(value):
+                raise ValueError(
+                    "must be an RFC 3339 date (2026-11-27) or time with its offset "
+                    "(2026-11-27T14:30:00+00:00)"
+                )
             return value
         if isinstance(value, (datetime, date)):
             return value
@@ -146,6 +158,13 @@ class Batch(Message):
 
     batch_id: UUID
     responses: list[Response] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Batch:
+        ids = [item.id for item in self.responses]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a batch holds each response once; send every id only once")
+        return self
 
 
 class Rejection(Message):

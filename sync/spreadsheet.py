@@ -12,9 +12,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-# The ASCII triggers, their full-width forms (Excel in East Asian locales reads those as
-# formulas too), and the control characters that start a new cell or a formula in some readers.
-_FORMULA_STARTS = frozenset("=+-@\t\r\n\0＝＋－＠")
+# The ASCII triggers, their full-width and small forms and the minus sign (spreadsheets in
+# some locales fold those to ASCII), and the control characters that start a new cell or a
+# formula in some readers.
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\0＝＋－＠﹦﹢﹣﹫−")
+# Invisible characters a reader may skip before it looks for a formula.
+_INVISIBLE = " \u200b\u200c\u200d\u2060\ufeff"
 
 
 def safe_cell(value: object) -> str:
@@ -28,7 +31,7 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     text = str(value)
-    stripped = text.lstrip(" ")
+    stripped = text.lstrip(_INVISIBLE)
     if stripped and stripped[0] in _FORMULA_STARTS:
         return "'" + text
     return text

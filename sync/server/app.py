@@ -63,7 +63,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(self.limit)
             return message
 
         try:
@@ -72,14 +72,19 @@ class BodyLimit:
             await _too_large(self.limit, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    # An HTTPException, so a route that reads its body through FastAPI (which turns any other
+    # error while reading into "400: error parsing the body") still answers 413.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large_words(limit))
+
+
+def _too_large_words(limit: int) -> str:
+    return f"the request body is over {limit // (1024 * 1024)} MB; send smaller batches"
 
 
 async def _too_large(limit: int, send: Send) -> None:
-    body = ErrorReply(
-        detail=f"the request body is over {limit // (1024 * 1024)} MB; send smaller batches"
-    ).model_dump_json()
+    body = ErrorReply(detail=_too_large_words(limit)).model_dump_json()
     await send(
         {
             "type": "http.response.start",

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import uuid
 from collections.abc import Sequence
 
 from sync.server import db, reports
@@ -34,9 +35,21 @@ def _ods(value: str) -> str:
     return value
 
 
+def _text(value: str) -> str:
+    # A shell in a non-UTF-8 locale hands Python undecodable bytes as lone surrogates.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            f"{value!a} is not UTF-8 text; set a UTF-8 locale (e.g. LANG=C.UTF-8) and type it again"
+        ) from None
+    return value
+
+
 def _ward(value: str) -> str:
     # The same rule as the wire protocol's ward_name: kiosks must be able to match it exactly.
-    if not 1 <= len(value) <= 100 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+    value = _text(value)
+    if not 1 <= len(value) <= 100 or not value.isprintable():
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a ward name: use 1 to 100 printable characters, exactly as "
             "the kiosk's kiosk.toml has [location] ward_name"
@@ -45,9 +58,23 @@ def _ward(value: str) -> str:
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} must be a whole number of 1 or more")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= _LARGEST:
+        raise argparse.ArgumentTypeError(
+            f"{value!a} must be a whole number from 1 to {_LARGEST}"
+        )
     return int(value)
+
+
+_LARGEST = 2**31 - 1  # what every database's integer column holds
+
+
+def _device_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(_text(value)))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!a} is not a device id; copy it from `devices list`"
+        ) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -82,14 +109,14 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--uses", type=_positive, metavar="N")
     keys.add_parser("list", parents=[common], help="list keys (never the keys themselves)")
     revoke_key = keys.add_parser("revoke", parents=[common], help="revoke a key by its id")
-    revoke_key.add_argument("key_id", type=int)
+    revoke_key.add_argument("key_id", type=_positive)
 
     devices = commands.add_parser("devices", help="enrolled kiosks").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
     devices.add_parser("list", parents=[common], help="list devices")
     revoke_device = devices.add_parser("revoke", parents=[common], help="revoke a device")
-    revoke_device.add_argument("device_id")
+    revoke_device.add_argument("device_id", type=_device_id)
 
     report = commands.add_parser("report", parents=[common], help="print the FFT for a month")
     report.add_argument("--period", required=True, help="YYYY-MM")
@@ -182,7 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             return 0
         if db.revoke_device(engine, args.device_id):
-            print(f"device {args.device_id} revoked: its next upload is refused")
+            print(
+                f"device {args.device_id} revoked: its next upload is refused. Its enrollment "
+                "key can still enrol a device: if the tablet was lost or stolen, revoke the "
+                "key too (`keys list`, then `keys revoke ID`)."
+            )
             return 0
         print(f"no active device {args.device_id}; see `devices list`", file=sys.stderr)
         return 1

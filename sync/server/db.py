@@ -384,14 +384,27 @@ def ingest(
         and one round of statements per batch, which matters on a busy PostgreSQL).
     :raises NotAuthorised: for a token that is unknown or revoked.
     """
-    for attempt in range(3):
+    for attempt in range(_ATTEMPTS):
         try:
             return _ingest_once(engine, device, batch_id, items)
-        except sa.exc.IntegrityError:
-            # Another server process stored one of these ids between our check and insert.
-            if attempt == 2:
+        except sa.exc.DBAPIError as exc:
+            # Another server process stored one of these ids between our check and insert,
+            # or two batches holding the same ids crossed on PostgreSQL: try again, and the
+            # ids already stored come back as duplicates.
+            if attempt == _ATTEMPTS - 1 or not _worth_retrying(exc):
                 raise
     raise AssertionError("unreachable")
+
+
+_ATTEMPTS = 4
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction rolled back whole.
+_RETRY_SQLSTATES = {"40P01", "40001"}
+
+
+def _worth_retrying(exc: sa.exc.DBAPIError) -> bool:
+    if isinstance(exc, sa.exc.IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
 def _ingest_once(
@@ -424,7 +437,8 @@ def _ingest_once(
                 accepted.append(rid)
                 rows.append(_row(rid, item, device, batch_id, moment, digest))
         if rows:
-            conn.execute(responses.insert(), rows)
+            # In id order, so two batches sharing ids take their row locks in the same order.
+            conn.execute(responses.insert(), sorted(rows, key=lambda row: str(row["id"])))
         conn.execute(
             _insert_ignoring_duplicates(engine, batches),
             [

@@ -291,3 +291,38 @@ def test_the_deferral_migration_on_an_existing_kiosk_database(tmp_path):
     assert [rid for rid, _ in store.pending_json(10, ["id"])] == ["old-0"]
     assert store.integrity() == "ok"
     store.close()
+
+
+def test_a_redacted_comment_at_the_limit_is_still_one_the_server_takes(store):
+    from sync.client import WIRE_FIELDS
+    from sync.protocol import COMMENT_LIMIT as SERVER_LIMIT
+    from sync.protocol import Response
+
+    rid = store.record(2, ORIGIN, language="en")
+    # 1000 characters typed, ending in a phone number: the marker is longer than the number.
+    store.add_followup(rid, [], "a" * 987 + " 07700 900123")
+    store.finish(rid)
+    comment = store.get(rid)["comment"]
+    assert len(comment) <= SERVER_LIMIT and "07700" not in comment and "900123" not in comment
+    ((_, wire),) = store.pending_json(1, WIRE_FIELDS)
+    assert Response.model_validate_json(wire).comment == comment
+
+
+def test_the_limit_migration_cuts_long_unsent_comments(tmp_path):
+    path = tmp_path / "kiosk.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="0005_comment_limit")
+    for n, state in enumerate(["pending", "sent"]):
+        old.execute(
+            "INSERT INTO responses (id, survey_id, survey_version, answered_at, local_date,"
+            " rating, language, mode, org_code, site_code, ward_name, comment, sync_state)"
+            " VALUES (?, 'fft-inpatient', 1, '2026-01-01T10:00:00.000+00:00', '2026-01-01', 2,"
+            " 'en', 'Other', 'RWD', 'RWDLA', 'Ward 7', ?, ?)",
+            [f"old-{n}", "é" * 1004, state],
+        )
+    old.conn.commit()
+    old.close()
+    store = LocalStore(path)
+    assert store.get("old-0")["comment"] == "é" * 1000
+    assert store.get("old-1")["comment"] == "é" * 1004  # already on the server: left alone
+    store.close()

@@ -340,3 +340,73 @@ def test_a_ward_name_cannot_become_a_formula_in_the_nhs_csv(client, engine, ward
     assert len(header) == len(row) == 15
     assert row[4] == "'" + ward
     assert row[7:14] == ["1", "0", "0", "0", "0", "0", "1"]
+
+
+# -- found by the second attack ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", ["1764230000", "1764230000000", "2026-11-10", "2026-11-10T14:30"])
+def test_answered_at_must_be_an_rfc3339_time_not_a_unix_time(client, engine, device_token, when):
+    reply = _push(client, device_token, response(answered_at=when))
+    assert reply.status_code == 422 and "RFC 3339" in reply.json()["detail"]
+    assert db.count_responses(engine) == 0
+
+
+def test_a_batch_sends_each_response_once(client, engine, device_token):
+    item = response()
+    reply = _push(client, device_token, item, dict(item, comment="other"))
+    assert reply.status_code == 422 and "only once" in reply.json()["detail"]
+    assert db.count_responses(engine) == 0
+
+
+@pytest.mark.parametrize("name", ["tab\u0085let", "tablet\u202ereversed", "a\u2066b"])
+def test_invisible_controls_in_a_device_name_are_a_422(client, engine, name):
+    key = db.create_key(engine, WARD_7)
+    reply = client.post(
+        "/api/v1/devices/enroll", json=_enrol_request(key, str(uuid.uuid4()), name=name)
+    )
+    assert reply.status_code == 422
+
+
+def test_an_oversized_chunked_enrolment_is_a_413(client):
+    def chunks():
+        yield b'{"enrollment_key": "'
+        for _ in range(300):
+            yield b"k" * 10_000
+        yield b'"}'
+
+    reply = client.post(
+        "/api/v1/devices/enroll", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 413 and "MB" in reply.json()["detail"]
+
+
+def test_two_batches_of_the_same_ids_crossing_store_each_once(engine):
+    # On PostgreSQL two transactions inserting the same rows in opposite orders deadlock;
+    # ingest inserts in id order and retries a transaction the database rolled back.
+    key = db.create_key(engine, WARD_7)
+    token, _ = db.enroll(engine, key, str(uuid.uuid4()), "tablet", "1")
+    from sync.protocol import Response
+
+    errors: list[BaseException] = []
+
+    def push(start: threading.Barrier, order: list[Response]) -> None:
+        start.wait()
+        try:
+            db.ingest(engine, token, str(uuid.uuid4()), order)
+        except BaseException as exc:
+            errors.append(exc)
+
+    for _ in range(10):
+        items = [Response.model_validate(response()) for _ in range(50)]
+        start = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=push, args=(start, items)),
+            threading.Thread(target=push, args=(start, items[::-1])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert db.count_responses(engine) == 500

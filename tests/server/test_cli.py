@@ -62,6 +62,11 @@ def test_keys_create_prints_the_key_once_and_it_enrols(capsys, database):
         ),
         (["keys", "create", "--org", "RWD", "--site", "RWDLA", "--ward", "W\x007"], "printable"),
         (["keys", "create", "--org", "RWD", "--site", "RWDLA", "--ward", "W" * 101], "100"),
+        (["keys", "create", "--org", "RWD", "--site", "RWDLA", "--ward", "Caf\udce9"], "UTF-8"),
+        (["keys", "revoke", "99999999999999999999"], "whole number"),
+        (["keys", "revoke", "-1"], "whole number"),
+        (["devices", "revoke", "\udcff"], "UTF-8"),
+        (["devices", "revoke", "not-a-device"], "devices list"),
         (["report", "--level", "ward"], "--period"),
         (["report", "--period=٢٠٢٦-١١"], "YYYY-MM"),
         (["report", "--period=0000-01"], "choose a month"),
@@ -80,7 +85,8 @@ def test_devices_list_and_revoke(capsys, database):
     db.enroll(engine, db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7")), device, "t7", "1")
     code, out, _ = run(capsys, "devices", "list", "--db", database)
     assert code == 0 and device in out and "active" in out
-    assert run(capsys, "devices", "revoke", "--db", database, device)[0] == 0
+    code, out, _ = run(capsys, "devices", "revoke", "--db", database, device)
+    assert code == 0 and "revoke the key too" in out
     assert "revoked" in run(capsys, "devices", "list", "--db", database)[1]
     code, _, err = run(capsys, "devices", "revoke", "--db", database, device)
     assert code == 1 and "no active device" in err

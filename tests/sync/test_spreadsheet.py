@@ -23,6 +23,10 @@ from sync.spreadsheet import csv_text, safe_cell
         "\r=1+1",
         "  =1+1",
         "＝1+1",
+        "﹦1+1",
+        "−1+1",
+        "\u200b=1+1",
+        "\ufeff@SUM(A1)",
     ],
 )
 def test_a_formula_is_shown_as_text(cell):
@@ -49,4 +53,5 @@ def test_the_layout_never_changes_and_no_cell_starts_a_formula(rows):
         assert len(written) == 3
         for cell, before in zip(written, original, strict=True):
             assert cell in (before, "'" + before)
-            assert not cell.lstrip(" ")[:1] or cell.lstrip(" ")[0] not in "=+-@\t\r\n\0"
+            visible = cell.lstrip(" \u200b\u200c\u200d\u2060\ufeff")
+            assert not visible or visible[0] not in "=+-@\t\r\n\0"
