@@ -1,7 +1,7 @@
-"""The patient flow's logic, without Qt: who is answering now, and when a tap is a repeat.
+"""Who is answering now, and when a tap is a repeat: the respondent's record, without Qt.
 
-Screens report intent ("rated 2", "sent these themes"); the session turns it into store calls.
-A clock is injected so the repeat-tap rule is tested without waiting.
+``kiosk.flow.PatientFlow`` drives it; the session turns "rated 2" or "sent these themes" into
+store calls. A clock is injected so the repeat-tap rule is tested without waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ class FeedbackSession:
     Attributes:
         current: id of the response being answered, None between respondents.
         rating: the FFT code of ``current``.
+        clock: seconds on a monotonic clock; the flow times activity on the same one.
     """
 
     def __init__(
@@ -30,7 +31,7 @@ class FeedbackSession:
         self.store = store
         self.origin = origin
         self.repeat_tap_seconds = repeat_tap_seconds
-        self._clock = clock
+        self.clock = clock
         self._last_finished: float | None = None
         self.current: str | None = None
         self.rating: int | None = None
@@ -45,7 +46,7 @@ class FeedbackSession:
         flags = []
         if (
             self._last_finished is not None
-            and self._clock() - self._last_finished < self.repeat_tap_seconds
+            and self.clock() - self._last_finished < self.repeat_tap_seconds
         ):
             flags.append(REPEAT_TAP)
         self.current = self.store.record(rating, self.origin, language=language, flags=flags)
@@ -67,5 +68,5 @@ class FeedbackSession:
         if self.current is None:
             return
         response_id, self.current, self.rating = self.current, None, None
-        self._last_finished = self._clock() if last_activity is None else last_activity
+        self._last_finished = self.clock() if last_activity is None else last_activity
         self.store.finish(response_id)

@@ -35,6 +35,8 @@ REQUIRED_TEXT = (
     "large_text",
     "high_contrast",
     "save_failed",
+    "paused",
+    "demo_ward",
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

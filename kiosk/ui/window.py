@@ -1,32 +1,35 @@
-"""The kiosk window: the patient screens in a stack, and the small controller between them.
+"""The kiosk window: the patient screens in a stack, drawn as ``kiosk.flow.PatientFlow`` says.
 
-Screens emit intent; this window turns it into session calls and screen changes, and runs the
-idle reset. It holds no feedback logic of its own (that is ``kiosk.session``).
+It lays the screens out and renders the flow's intents in the chosen language and look. It is
+also the host staff mode shows its screens in, and keeps the sync status and staff alerts.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
+from kiosk.flow import PatientFlow
 from kiosk.session import FeedbackSession
 from kiosk.settings import WardSettings
-from kiosk.store import LocalStore, Origin, StoreError
+from kiosk.store import LocalStore, Origin
 from kiosk.survey import Survey
+from kiosk.ui.patient.activity import ActivityWatch
 from kiosk.ui.patient.followup import FollowUpScreen
+from kiosk.ui.patient.keyboard import KeyboardRoom
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
 from kiosk.ui.staff.mode import StaffMode
 from kiosk.ui.theme import Look
+from kiosk.ui.timers import Timer
 
 if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
     from kiosk.ui.sync_worker import SyncThread
@@ -34,24 +37,23 @@ if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
 
 log = logging.getLogger(__name__)
 
-_USER_INPUT = {
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.TouchBegin,
-    QEvent.Type.KeyPress,
-    QEvent.Type.InputMethod,
-}
-
 
 class KioskWindow(QWidget):
-    """The top-level kiosk window.
+    """The top-level kiosk window; the ``View`` of the patient flow and the ``StaffHost``.
 
     Attributes:
-        session: the respondent now at the kiosk (Qt-free logic).
+        flow: the patient flow's rules (Qt-free); ``session`` is its respondent's record.
         stack: the patient screens; ``question``, ``followup``, ``thanks``.
-        idle_timer: single-shot timer (``idle-reset``) that returns to the question.
-        language: code of the language on screen now.
+        topbar: language and accessibility controls above them.
+        idle_timer: single-shot ``idle-reset`` timer; its timeout tells the flow.
+        activity: notices any touch or key, for the idle reset and staff mode's auto-lock.
+        keyboard_room: keeps the follow-up's comment and Send above an on-screen keyboard.
+        look: text size, contrast and direction now on screen.
+        staff: staff mode, None without a data directory.
         sync: the background sync thread, None when sync is off.
         sync_status: the latest word from it.
+        alerts: what staff must know, newest last.
+        allow_close: a close request is obeyed (staff chose "Exit kiosk", or shutdown).
 
     Signals:
         sync_requested(str): ``response`` when someone finished, ``now``, or ``online``.
@@ -76,27 +78,30 @@ class KioskWindow(QWidget):
         self.config = config
         self.survey = survey
         self.store = store
+        self.settings = settings or WardSettings()
         location = config.location
-        self.session = FeedbackSession(
-            store,
-            Origin(
-                survey_id=survey.id,
-                survey_version=survey.version,
-                org_code=location.org_code,
-                site_code=location.site_code,
-                ward_name=location.ward_name,
-                mode=config.kiosk.mode,
-                timezone=location.zone,
-            ),
-            repeat_tap_seconds=config.kiosk.repeat_tap_seconds,
+        origin = Origin(
+            survey_id=survey.id,
+            survey_version=survey.version,
+            org_code=location.org_code,
+            site_code=location.site_code,
+            ward_name=location.ward_name,
+            mode=config.kiosk.mode,
+            timezone=location.zone,
         )
-        self.language = survey.default_language
+        self.flow = PatientFlow(
+            self,
+            FeedbackSession(store, origin, repeat_tap_seconds=config.kiosk.repeat_tap_seconds),
+            survey,
+            thanks_seconds=config.kiosk.thanks_seconds,
+            paused=self.settings.paused,
+        )
         self.look = Look()
+        self._shown_language = self.flow.language
         self.sync: SyncThread | None = None
         self.sync_status: SyncStatus | None = None
         self.alerts: list[str] = []
         self.allow_close = False
-        self._last_activity = time.monotonic()
 
         self.topbar = TopBar(survey)
         self.question = QuestionScreen()
@@ -113,101 +118,140 @@ class KioskWindow(QWidget):
         layout.addWidget(self.topbar)
         layout.addWidget(self.stack, 1)
 
-        self.settings = settings or WardSettings()
         self.staff: StaffMode | None = None
         if data_dir is not None:
-            self.staff = StaffMode(self, data_dir, self.settings)
+            self.staff = StaffMode(
+                self, self, self.question.ward, data_dir, self.settings, store, config, survey
+            )
+            self.staff.sync_requested.connect(lambda: self.sync_requested.emit("now"))
+            self.staff.exit_requested.connect(self._exit)
+            self.staff.paused_changed.connect(self.show_paused)
 
-        self.idle_timer = QTimer(self)
-        self.idle_timer.setObjectName("idle-reset")
-        self.idle_timer.setSingleShot(True)
-        self.idle_timer.setInterval(config.kiosk.idle_reset_seconds * 1000)
-        self.idle_timer.timeout.connect(self.reset_for_next_person)
+        self.idle_timer = Timer(
+            "idle-reset", config.kiosk.idle_reset_seconds * 1000, single_shot=True, parent=self
+        )
+        self.idle_timer.timeout.connect(self.flow.idle_timeout)
+        self.activity = ActivityWatch(self)
+        self.activity.touched.connect(self._touched)
 
-        self.topbar.language_chosen.connect(self.set_language)
+        self.topbar.language_chosen.connect(self.flow.choose_language)
         self.topbar.large_text_toggled.connect(self._set_large_text)
         self.topbar.high_contrast_toggled.connect(self._set_high_contrast)
-        self.question.rated.connect(self._on_rated)
-        self.followup.sent.connect(self._on_sent)
-        self.followup.skipped.connect(self._on_skipped)
-        self.thanks.finished.connect(self.reset_for_next_person)
+        self.question.rated.connect(self.flow.rate)
+        self.followup.sent.connect(self.flow.send)
+        self.followup.skipped.connect(self.flow.skip)
+        self.thanks.finished.connect(self.flow.thanks_over)
 
-        keyboard = QGuiApplication.inputMethod()
-        keyboard.visibleChanged.connect(self._fit_above_keyboard)
-        keyboard.keyboardRectangleChanged.connect(self._fit_above_keyboard)
+        self.keyboard_room = KeyboardRoom(self, self.topbar, self.followup)
 
         # Watching input for the idle reset starts once the first frame is up: nobody can touch
         # the screen before that, and it keeps start-up short.
-        QTimer.singleShot(0, self._watch_input)
+        QTimer.singleShot(0, self.activity.watch)
         self._show_text()
         self._apply_look()
         if self.settings.paused:
             self.show_paused(True)
 
-    # -- intent from the screens ---------------------------------------------------------
+    @property
+    def session(self) -> FeedbackSession:
+        return self.flow.session
 
-    def _on_rated(self, code: int) -> None:
-        if self.stack.currentWidget() is not self.question or self.settings.paused:
-            return
-        try:
-            response_id = self.session.rate(code, self.language)
-        except StoreError as exc:
-            log.error("could not save a response: %s", exc)
-            self.question.show_alert(self.survey.text("save_failed", self.language))
-            self.alert_staff(f"Feedback could not be saved: {exc}")
-            return
-        if response_id is None:
-            return
-        self.question.show_alert("")
-        self.followup.begin(code)
-        self.stack.setCurrentWidget(self.followup)
-        self.idle_timer.start()
+    @property
+    def language(self) -> str:
+        """Code of the language the patient chose."""
+        return self.flow.language
 
-    def _on_sent(self, themes: list[str], comment: str) -> None:
-        self._keep_followup(themes, comment)
-        self._finish_respondent()
-
-    def _on_skipped(self) -> None:
-        self._finish_respondent()
-
-    def _keep_followup(self, themes: list[str], comment: str) -> None:
-        try:
-            self.session.follow_up(themes, comment)
-        except StoreError as exc:
-            log.error("could not save a follow-up: %s", exc)
-
-    def _finish_respondent(self, last_activity: float | None = None) -> None:
-        try:
-            self.session.finish(last_activity)
-        except StoreError as exc:
-            log.error("could not mark a response finished: %s", exc)
-        self.sync_requested.emit("response")
-        if self.stack.currentWidget() is self.followup:
-            self.followup.comment.clearFocus()
-            self.stack.setCurrentWidget(self.thanks)
-            self.thanks.start(self.config.kiosk.thanks_seconds)
+    def set_language(self, code: str) -> None:
+        self.flow.choose_language(code)
 
     def reset_for_next_person(self) -> None:
         """Back to the question with the kiosk's defaults, keeping whatever was answered."""
-        if self.staff is not None and (self.staff.active or self.staff.showing_board):
-            return  # staff mode has its own lock; the public board stays until touched
-        if self.stack.currentWidget() is self.followup:
-            self._keep_followup(*self.followup.answers())
-        if self.session.current is not None:
-            self._finish_respondent(self._last_activity)
+        self.flow.reset_for_next_person()
+
+    def _touched(self) -> None:
+        self.flow.user_input()
+        if self.staff is not None and self.staff.active:
+            self.staff.touched()
+
+    # -- the flow's view (kiosk.flow.View) -----------------------------------------------
+
+    def show_question(self) -> None:
+        self.followup.comment.clearFocus()  # lets an on-screen keyboard go
         self.thanks.stop()
-        self.idle_timer.stop()
         self.stack.setCurrentWidget(self.question)
-        changed = (
-            self.language != self.survey.default_language
-            or self.look.large_text
-            or self.look.high_contrast
-        )
-        self.language = self.survey.default_language
-        if changed:
-            self.look = Look(base_px=self.look.base_px)
-            self._show_text()
-            self._apply_look()
+
+    def show_followup(self, rating: int) -> None:
+        self.followup.begin(rating)
+        self.stack.setCurrentWidget(self.followup)
+
+    def show_thanks(self, seconds: int) -> None:
+        self.followup.comment.clearFocus()
+        self.stack.setCurrentWidget(self.thanks)
+        self.thanks.start(seconds)
+
+    def show_alert(self, text: str) -> None:
+        self.question.show_alert(text)
+
+    def show_language(self, code: str) -> None:
+        self._show_text()
+        self._apply_look()
+
+    def restore_defaults(self, language: str) -> None:
+        if language == self._shown_language and not (
+            self.look.large_text or self.look.high_contrast
+        ):
+            return  # restyling costs a frame; most people change nothing
+        self.look = Look(base_px=self.look.base_px)
+        self._show_text()
+        self._apply_look()
+
+    def followup_answers(self) -> tuple[list[str], str]:
+        return self.followup.answers()
+
+    def start_idle_timer(self) -> None:
+        self.idle_timer.start()
+
+    def stop_idle_timer(self) -> None:
+        self.idle_timer.stop()
+
+    def respondent_finished(self) -> None:
+        self.sync_requested.emit("response")
+
+    def alert_staff(self, text: str) -> None:
+        """Something staff must know (a damaged database, a full disk): shown in staff mode."""
+        if text not in self.alerts:
+            self.alerts.append(text)
+            if self.staff is not None:
+                self.staff.show_alerts(self.alerts)
+
+    def staff_has_screen(self) -> bool:
+        return self.staff is not None and (self.staff.active or self.staff.showing_board)
+
+    # -- staff mode's host (kiosk.ui.staff.mode.StaffHost) -------------------------------
+
+    def add_screen(self, screen: QWidget) -> None:
+        self.stack.addWidget(screen)
+
+    def show_screen(self, screen: QWidget) -> None:
+        self.flow.reset_for_next_person()
+        self.topbar.hide()
+        self.stack.setCurrentWidget(screen)
+
+    def show_patient_screens(self) -> None:
+        self.flow.reset_for_next_person()
+        self.topbar.setVisible(not self.settings.paused)
+
+    def show_paused(self, paused: bool) -> None:
+        """While paused, patients see only that feedback is paused on this ward."""
+        self.settings.paused = paused
+        self.flow.paused = paused
+        self.question.show_paused(paused)
+        if self.staff is None or not self.staff.active:
+            self.topbar.setVisible(not paused)
+
+    def _exit(self) -> None:
+        self.allow_close = True
+        self.exit_requested.emit()
 
     # -- sync ----------------------------------------------------------------------------
 
@@ -223,7 +267,7 @@ class KioskWindow(QWidget):
             return  # a last word from the sync thread, queued before shutdown
         self.sync_status = status
         if self.staff is not None:
-            self.staff.refresh_sync()
+            self.staff.show_sync(status)
         log.info(
             "sync %s: %d waiting, %d rejected%s",
             status.state,
@@ -231,13 +275,6 @@ class KioskWindow(QWidget):
             status.rejected,
             f"; {status.last_error}" if status.last_error else "",
         )
-
-    def alert_staff(self, text: str) -> None:
-        """Something staff must know (a damaged database, a full disk): shown in staff mode."""
-        if text not in self.alerts:
-            self.alerts.append(text)
-            if self.staff is not None and self.staff.screen is not None:
-                self.staff.screen.show_alerts(self.alerts)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A kiosk: Alt+F4 or a close button does nothing, except from staff mode.
@@ -257,11 +294,6 @@ class KioskWindow(QWidget):
 
     # -- language and look ---------------------------------------------------------------
 
-    def set_language(self, code: str) -> None:
-        self.language = code
-        self._show_text()
-        self._apply_look()
-
     def _set_large_text(self, on: bool) -> None:
         self.look = replace(self.look, large_text=on)
         self._apply_look()
@@ -271,7 +303,8 @@ class KioskWindow(QWidget):
         self._apply_look()
 
     def _show_text(self) -> None:
-        survey, language = self.survey, self.language
+        survey, language = self.survey, self.flow.language
+        self._shown_language = language
         location = self.config.location
         self.topbar.show_state(survey, language, self.look.large_text, self.look.high_contrast)
         self.question.show_text(
@@ -281,7 +314,7 @@ class KioskWindow(QWidget):
         self.thanks.show_text(survey, language)
 
     def _apply_look(self) -> None:
-        rtl = self.survey.language(self.language).rtl
+        rtl = self.survey.language(self.flow.language).rtl
         self.look = replace(self.look, rtl_script=rtl)
         self.setLayoutDirection(
             Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
@@ -291,22 +324,6 @@ class KioskWindow(QWidget):
             face.colours = self.look.colours
             face.update()
         self.followup.fit(self.width())
-
-    def _fit_above_keyboard(self) -> None:
-        """Keep what is being typed, and Send, above an on-screen keyboard that covers us."""
-        keyboard = QGuiApplication.inputMethod()
-        covered = 0
-        if keyboard.isVisible():
-            # Qt reports the keyboard in the focused window's coordinates: this window's.
-            covered = max(0, self.height() - int(keyboard.keyboardRectangle().top()))
-            covered = min(covered, self.height() // 2)
-        layout = self.layout()
-        if layout is not None and layout.contentsMargins().bottom() != covered:
-            layout.setContentsMargins(0, 0, 0, covered)
-        # While typing, the words being typed need the room more than the language buttons.
-        self.topbar.setVisible(not covered)
-        if covered:
-            QTimer.singleShot(0, self.followup.show_comment)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -320,26 +337,3 @@ class KioskWindow(QWidget):
             self._apply_look()
         else:
             self.followup.fit(size.width())
-
-    # -- idle ----------------------------------------------------------------------------
-
-    def _watch_input(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _USER_INPUT:
-            self._last_activity = time.monotonic()
-            if self.staff is not None and self.staff.active:
-                self.staff.touched()
-            else:
-                self.idle_timer.start()
-        return False
-
-    def show_paused(self, paused: bool) -> None:
-        """While paused, patients see only that feedback is paused on this ward."""
-        self.settings.paused = paused
-        self.question.show_paused(paused)
-        if self.staff is None or not self.staff.active:
-            self.topbar.setVisible(not paused)

@@ -38,7 +38,6 @@ class QuestionScreen(QWidget):
         self.alert.hide()
         self.paused_notice = make_label("question")
         self.paused_notice.setObjectName("paused-notice")
-        self.paused_notice.setText("Feedback is paused on this ward just now")
         self.paused_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_notice.hide()
         layout.addWidget(self.lead_in)
@@ -93,8 +92,9 @@ class QuestionScreen(QWidget):
         self.question.setText(survey.text("question", language))
         for code, face in self.faces.items():
             set_words(face, survey.answer(code, language))
+        self.paused_notice.setText(survey.text("paused", language))
         self.ward.setText(ward)
-        self.demo.setText("Demo ward: not configured" if demo else "")
+        self.demo.setText(survey.text("demo_ward", language) if demo else "")
         self.demo.setVisible(demo)
 
     def show_paused(self, paused: bool) -> None:

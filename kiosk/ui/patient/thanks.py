@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.survey import Survey
+from kiosk.ui.timers import Timer
 from kiosk.ui.widgets.labels import make_label
 from kiosk.ui.widgets.qr import QrCode
 
@@ -29,9 +30,7 @@ class ThanksScreen(QWidget):
         self.remaining = 0
         self._survey: Survey | None = None
         self._language = ""
-        self.ticker = QTimer(self)
-        self.ticker.setObjectName("thanks-countdown")
-        self.ticker.setInterval(1000)
+        self.ticker = Timer("thanks-countdown", 1000, parent=self)
         self.ticker.timeout.connect(self._tick)
 
         layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
+
+from kiosk.ui.timers import Timer
 
 HOLD_MS = 3_000
 
@@ -19,10 +21,7 @@ class HoldToOpen(QObject):
 
     def __init__(self, target: QWidget, hold_ms: int = HOLD_MS) -> None:
         super().__init__(target)
-        self.timer = QTimer(self)
-        self.timer.setObjectName("staff-hold")
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(hold_ms)
+        self.timer = Timer("staff-hold", hold_ms, single_shot=True, parent=self)
         self.timer.timeout.connect(self.held)
         target.installEventFilter(self)
 

@@ -1,7 +1,7 @@
 """Staff mode's comings and goings: the hold, the PIN, the auto-lock, pause and clean screen.
 
-Lives beside the patient screens in the kiosk window; the staff screens themselves
-(``dashboard``) are built the first time staff get in, so patients never wait for them.
+It lives beside the patient screens and reaches the window only through ``StaffHost``; the staff
+screens themselves (``dashboard``) are built the first time staff get in, so patients never wait.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -20,11 +20,15 @@ from kiosk.staff import SET_PIN_COMMAND, PinFile, StaffPin
 from kiosk.store import StoreError
 from kiosk.ui.staff.hold import HoldToOpen
 from kiosk.ui.staff.pin_pad import PinPad
+from kiosk.ui.timers import Timer
 from kiosk.ui.widgets.labels import make_label
 
 if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
+    from kiosk.store import LocalStore
+    from kiosk.survey import Survey
     from kiosk.ui.staff.dashboard import StaffScreen
-    from kiosk.ui.window import KioskWindow
+    from sync.engine import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,22 @@ DAMAGED = (
     "The staff PIN file is damaged: ask IT to set the PIN again with the command\n"
     f"{SET_PIN_COMMAND}"
 )
+
+
+class StaffHost(Protocol):
+    """The little staff mode needs from the window it lives in."""
+
+    def add_screen(self, screen: QWidget) -> None:
+        """Keep *screen* among the window's screens, not shown yet."""
+
+    def show_screen(self, screen: QWidget) -> None:
+        """Show *screen* instead of the patient screens and their top bar.
+
+        Whoever was answering is finished first, as an idle reset would.
+        """
+
+    def show_patient_screens(self) -> None:
+        """Back to the question for the next person, top bar and all (unless paused)."""
 
 
 class CleanOverlay(QWidget):
@@ -61,9 +81,7 @@ class CleanOverlay(QWidget):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setStyleSheet("color: white;")
         layout.addWidget(self.label)
-        self.ticker = QTimer(self)
-        self.ticker.setObjectName("clean-countdown")
-        self.ticker.setInterval(1000)
+        self.ticker = Timer("clean-countdown", 1000, parent=self)
         self.ticker.timeout.connect(self._tick)
         self.setGeometry(parent.rect())
         self._show()
@@ -120,32 +138,65 @@ class PublicBoard(QWidget):
 
 
 class StaffMode(QObject):
-    """Attributes:
-    pin: the ward's staff PIN.
-    pad: the PIN pad screen.
-    screen: the staff screens, once built.
-    lock_timer: ``staff-lock``, locks staff mode after ``[staff] lock_seconds`` untouched.
+    """The PIN pad, the staff screens and the public board, over the patient screens.
+
+    Attributes:
+        pin: the ward's staff PIN.
+        pad: the PIN pad screen.
+        hold: the press-and-hold on the ward name that opens the pad.
+        screen: the staff screens, once built.
+        board: the public board, once shown.
+        overlay: the clean-screen overlay while it is up.
+        alerts, sync_status: the latest the window has passed on, for the staff screens.
+        lock_timer: ``staff-lock``, locks staff mode after ``[staff] lock_seconds`` untouched.
+        wait_timer: ``pin-wait``, ticks through a wait after too many wrong PINs.
+
+    Signals:
+        sync_requested(): staff asked to sync now.
+        exit_requested(): staff chose "Exit kiosk"; the window may close.
+        paused_changed(bool): staff paused or resumed feedback (already saved).
     """
 
-    def __init__(self, window: KioskWindow, data_dir: Path, settings: WardSettings) -> None:
-        super().__init__(window)
-        self.window = window
+    sync_requested = Signal()
+    exit_requested = Signal()
+    paused_changed = Signal(bool)
+
+    def __init__(
+        self,
+        host: StaffHost,
+        surface: QWidget,
+        hold_target: QWidget,
+        data_dir: Path,
+        settings: WardSettings,
+        store: LocalStore,
+        config: KioskConfig,
+        survey: Survey,
+    ) -> None:
+        """:param surface: the whole window, which the clean overlay covers.
+        :param hold_target: the plain-looking widget that opens the PIN pad when held.
+        """
+        super().__init__(surface)
+        self.host = host
+        self.surface = surface
         self.data_dir = data_dir
         self.settings = settings
+        self.store = store
+        self.config = config
+        self.survey = survey
+        self.alerts: list[str] = []
+        self.sync_status: SyncStatus | None = None
         self.pin = StaffPin(data_dir)
         self.pad = PinPad()
-        window.stack.addWidget(self.pad)
+        host.add_screen(self.pad)
         self.screen: StaffScreen | None = None
-        self.hold = HoldToOpen(window.question.ward)
+        self._showing: QWidget | None = None
+        self.hold = HoldToOpen(hold_target)
         self.hold.held.connect(self.open_pad)
-        self.lock_timer = QTimer(self)
-        self.lock_timer.setObjectName("staff-lock")
-        self.lock_timer.setSingleShot(True)
-        self.lock_timer.setInterval(window.config.staff.lock_seconds * 1000)
+        self.lock_timer = Timer(
+            "staff-lock", config.staff.lock_seconds * 1000, single_shot=True, parent=self
+        )
         self.lock_timer.timeout.connect(self.lock)
-        self.wait_timer = QTimer(self)
-        self.wait_timer.setObjectName("pin-wait")
-        self.wait_timer.setInterval(1000)
+        self.wait_timer = Timer("pin-wait", 1000, parent=self)
         self.wait_timer.timeout.connect(self._show_wait)
         self.overlay: CleanOverlay | None = None
         self.board: PublicBoard | None = None
@@ -154,24 +205,39 @@ class StaffMode(QObject):
 
     @property
     def showing_board(self) -> bool:
-        return self.board is not None and self.window.stack.currentWidget() is self.board
+        return self.board is not None and self._showing is self.board
 
     @property
     def active(self) -> bool:
-        current = self.window.stack.currentWidget()
-        return current is self.pad or (self.screen is not None and current is self.screen)
+        """The PIN pad or the staff screens are up."""
+        return self._showing is not None and self._showing in (self.pad, self.screen)
 
     def touched(self) -> None:
         self.lock_timer.start()
 
+    def _show(self, screen: QWidget) -> None:
+        self.host.show_screen(screen)
+        self._showing = screen
+
+    # -- what the window passes on -------------------------------------------------------
+
+    def show_alerts(self, alerts: list[str]) -> None:
+        """What staff must know (a damaged database, a full disk); shown on the staff screens."""
+        self.alerts = list(alerts)
+        if self.screen is not None:
+            self.screen.show_alerts(self.alerts)
+
+    def show_sync(self, status: SyncStatus | None) -> None:
+        self.sync_status = status
+        if self.screen is not None:
+            self.screen.show_sync(status, status.device_id if status is not None else "")
+
     # -- getting in ----------------------------------------------------------------------
 
     def open_pad(self) -> None:
-        self.window.reset_for_next_person()
-        self.window.topbar.hide()
         self.pad.ask("Staff PIN", "")
         self._show_wait()
-        self.window.stack.setCurrentWidget(self.pad)
+        self._show(self.pad)
         self.lock_timer.start()
 
     def _on_pin(self, digits: str) -> None:
@@ -220,17 +286,16 @@ class StaffMode(QObject):
 
     def enter(self) -> None:
         if self.screen is None:
+            from kiosk.survey import load_survey
             from kiosk.ui.staff.dashboard import StaffScreen
 
-            zone = self.window.config.location.zone
-            from kiosk.survey import load_survey
-
-            config = self.window.config
+            config = self.config
+            zone = config.location.zone
             every_language = load_survey(config.survey.id, None, config.survey.folder).languages
             self.screen = StaffScreen(
-                self.window.store,
+                self.store,
                 config,
-                self.window.survey,
+                self.survey,
                 lambda: datetime.now(zone).date(),
                 self.settings,
                 every_language,
@@ -241,35 +306,28 @@ class StaffMode(QObject):
             self.screen.exit_requested.connect(self._exit)
             self.screen.pause_requested.connect(self.set_paused)
             self.screen.clean_requested.connect(self.clean)
-            self.screen.sync_requested.connect(lambda: self.window.sync_requested.emit("now"))
-            self.window.stack.addWidget(self.screen)
-        self.screen.show_alerts(self.window.alerts)
-        self.refresh_sync()
-        self.window.stack.setCurrentWidget(self.screen)
+            self.screen.sync_requested.connect(self.sync_requested)
+            self.host.add_screen(self.screen)
+        self.show_alerts(self.alerts)
+        self.show_sync(self.sync_status)
+        self._show(self.screen)
         self.screen.show_page("Results")
         self.lock_timer.start()
-
-    def refresh_sync(self) -> None:
-        if self.screen is None:
-            return
-        status = self.window.sync_status
-        self.screen.show_sync(status, status.device_id if status is not None else "")
 
     # -- getting out ---------------------------------------------------------------------
 
     def lock(self) -> None:
-        was_in = self.screen is not None and self.window.stack.currentWidget() is self.screen
+        was_in = self.screen is not None and self._showing is self.screen
         self.lock_timer.stop()
         self.wait_timer.stop()
-        self.window.stack.setCurrentWidget(self.window.question)
-        self.window.topbar.setVisible(not self.settings.paused)
+        self._showing = None
+        self.host.show_patient_screens()
         if was_in:
             self._audit("staff mode locked")
 
     def _exit(self) -> None:
         self._audit("exit kiosk")
-        self.window.allow_close = True
-        self.window.exit_requested.emit()
+        self.exit_requested.emit()
 
     # -- ward controls -------------------------------------------------------------------
 
@@ -277,7 +335,7 @@ class StaffMode(QObject):
         self.settings.paused = paused
         save_settings(self.data_dir, self.settings)
         self._audit("feedback paused" if paused else "feedback resumed")
-        self.window.show_paused(paused)
+        self.paused_changed.emit(paused)
         if self.screen is not None:
             self.screen.show_paused(paused)
 
@@ -287,10 +345,9 @@ class StaffMode(QObject):
         if self.board is None:
             self.board = PublicBoard()
             self.board.closed.connect(self.lock)
-            self.window.stack.addWidget(self.board)
+            self.host.add_screen(self.board)
         self.board.text.setText(text)
-        self.window.topbar.hide()
-        self.window.stack.setCurrentWidget(self.board)
+        self._show(self.board)
         self._audit("public board shown")
 
     def _save_settings(self, what: str) -> None:
@@ -299,15 +356,16 @@ class StaffMode(QObject):
 
     def clean(self) -> None:
         self._audit("screen cleaned", f"touches ignored for {CLEAN_SECONDS} seconds")
-        self.overlay = CleanOverlay(self.window)
+        self.overlay = CleanOverlay(self.surface)
         self.overlay.finished.connect(self._cleaned)
 
     def _cleaned(self) -> None:
         self.overlay = None
-        self.lock_timer.start()
+        if self.active:  # locked meanwhile: the patient screens have their own idle reset
+            self.lock_timer.start()
 
     def _audit(self, event: str, detail: str = "") -> None:
         try:
-            self.window.store.audit(event, detail)
+            self.store.audit(event, detail)
         except StoreError as exc:
             log.error("could not record %r in the audit: %s", event, exc)

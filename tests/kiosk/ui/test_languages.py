@@ -49,3 +49,19 @@ def test_toggles_change_the_look_and_reset_for_the_next_person(qtbot, make_kiosk
     assert not window.look.high_contrast and not window.look.large_text
     assert not find(window, "Larger text").isChecked()
     assert window.question.question.font().pixelSize() == normal_size
+
+
+def test_the_paused_and_demo_notices_are_in_the_chosen_language(qtbot, tmp_path):
+    from kiosk.app import create_kiosk
+
+    window = create_kiosk(None, tmp_path / "data")  # no kiosk.toml: a demo ward
+    qtbot.addWidget(window)
+    window.show()
+    window.show_paused(True)
+    survey = window.survey
+    for language in ("en", "cy", "ur"):
+        window.set_language(language)
+        assert window.question.demo.text() == survey.text("demo_ward", language)
+        assert window.question.paused_notice.text() == survey.text("paused", language)
+    assert window.question.paused_notice.text() != survey.text("paused", "en")
+    window.shutdown()

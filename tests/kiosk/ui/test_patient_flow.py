@@ -192,3 +192,26 @@ def test_every_control_is_named_by_its_words(qtbot, make_kiosk):
         assert len(buttons) >= 6 + 7 + 2 + 3 + 2
         for button in buttons:
             assert button.text() and button.accessibleName() == button.text()
+
+
+def test_the_window_only_draws_what_the_flow_decides(qtbot, make_kiosk, data_dir):
+    from kiosk.flow import Screen
+
+    window = make_kiosk(QUICK)
+    tap(qtbot, window, "Poor")
+    assert window.flow.screen is Screen.FOLLOWUP and window.stack.currentWidget() is window.followup
+    tap(qtbot, window, "Skip")
+    assert window.flow.screen is Screen.THANKS and window.stack.currentWidget() is window.thanks
+    with qtbot.waitSignal(window.thanks.finished, timeout=4000):
+        pass
+    assert window.flow.screen is Screen.QUESTION and window.stack.currentWidget() is window.question
+
+
+def test_every_patient_timer_is_named(qtbot, make_kiosk):
+    from PySide6.QtCore import QTimer
+
+    window = make_kiosk()
+    names = {timer.objectName() for timer in window.findChildren(QTimer)}
+    assert {"idle-reset", "thanks-countdown", "staff-hold", "staff-lock", "pin-wait"} <= names
+    assert "" not in names
+    assert repr(window.idle_timer).startswith("<Timer 'idle-reset' 60000 ms single-shot")

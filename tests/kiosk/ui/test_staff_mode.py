@@ -313,7 +313,7 @@ def test_pause_hides_the_question_and_survives_a_restart(qtbot, make_kiosk, data
     assert window.question.paused_notice.isVisible()
     assert window.question.paused_notice.text() == "Feedback is paused on this ward just now"
     assert not window.question.faces[1].isVisible()
-    window._on_rated(1)
+    window.question.rated.emit(1)  # a tap that got past the hidden faces is still refused
     assert rows(data_dir) == []
     window.shutdown()
 
@@ -478,3 +478,60 @@ def test_the_public_board_can_be_left_up_for_patients(qtbot, make_kiosk, data_di
     qtbot.mouseClick(board, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.question and window.topbar.isVisible()
     assert "public board shown" in events(window)
+
+
+class FakeHost:
+    """The three things staff mode may ask of the window (``StaffHost``), recorded."""
+
+    def __init__(self) -> None:
+        self.added: list[object] = []
+        self.shown: list[object] = []
+
+    def add_screen(self, screen) -> None:
+        self.added.append(screen)
+
+    def show_screen(self, screen) -> None:
+        self.shown.append(screen)
+
+    def show_patient_screens(self) -> None:
+        self.shown.append("patient screens")
+
+
+def test_staff_mode_needs_only_a_host_not_the_kiosk_window(qtbot, write_config, data_dir):
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from kiosk.config import load_config
+    from kiosk.settings import WardSettings
+    from kiosk.store import LocalStore
+    from kiosk.survey import load_survey
+    from kiosk.ui.staff.mode import StaffMode
+
+    config = load_config(write_config())
+    data_dir.mkdir(parents=True)
+    store = LocalStore(data_dir / "kiosk.db")
+    surface = QWidget()
+    qtbot.addWidget(surface)
+    host = FakeHost()
+    survey = load_survey(config.survey.id, config.survey.languages, config.survey.folder)
+    staff = StaffMode(
+        host, surface, QLabel(surface), data_dir, WardSettings(), store, config, survey
+    )
+    StaffPin(data_dir).set(PIN)
+
+    staff.open_pad()
+    assert host.shown == [staff.pad] and staff.active
+    staff.pad.entered.emit(PIN)
+    assert staff.screen is not None and host.shown[-1] is staff.screen
+    assert host.added == [staff.pad, staff.screen]
+    with qtbot.waitSignal(staff.sync_requested, timeout=1000):
+        staff.screen.sync_requested.emit()
+    with qtbot.waitSignal(staff.exit_requested, timeout=1000):
+        staff.screen.exit_requested.emit()
+    staff.lock()
+    assert host.shown[-1] == "patient screens" and not staff.active
+    assert events_of(store) == ["staff mode locked", "exit kiosk", "staff entry"]
+    store.close()
+
+
+def events_of(store) -> list[str]:
+    return [entry["event"] for entry in store.audit_entries()]
