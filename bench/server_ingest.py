@@ -29,10 +29,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sync.server import db
+from sync.server import devices, schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.sync_backlog import start_server
+from tests.server import queries
 
 ITEM = {
     "survey_id": "fft-inpatient",
@@ -119,12 +120,14 @@ async def load(
 
 
 def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, size: int) -> str:
-    engine = db.open_database(url)
+    engine = schema.open_database(url)
     with engine.begin() as conn:  # a clean slate for every run
-        for table in (db.responses, db.batches):
+        for table in (schema.responses, schema.batches):
             conn.execute(sa.delete(table))
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
-    tokens = [db.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)]
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
+    tokens = [
+        devices.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)
+    ]
     engine.dispose()
     server, base = start_server(url, workers)
     port = int(base.rsplit(":", 1)[1])
@@ -137,8 +140,8 @@ def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, si
     finally:
         server.terminate()
         server.wait()
-    engine = db.open_database(url)
-    stored = db.count_responses(engine)
+    engine = schema.open_database(url)
+    stored = queries.count_responses(engine)
     engine.dispose()
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000

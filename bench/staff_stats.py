@@ -24,8 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from kiosk.staff import period
 from kiosk.store import LocalStore
+from sync.fft import period
 
 THEMES = ["staff", "communication", "cleanliness", "food", "noise", "waiting", "privacy"]
 
@@ -119,7 +119,8 @@ def time_dashboard(store: LocalStore) -> float:
     from kiosk.config import DEMO
     from kiosk.settings import WardSettings
     from kiosk.survey import load_survey
-    from kiosk.ui.theme import Look, load_fonts
+    from kiosk.ui.fonts import load_fonts
+    from kiosk.ui.theme import Look
 
     app = QApplication.instance() or QApplication([])
     load_fonts()

@@ -26,11 +26,12 @@ from kiosk.store import LocalStore
 from sync.client import SyncClient
 from sync.device import DeviceIdentity
 from sync.engine import SyncEngine
-from sync.server import db
-from sync.server.embedded import free_port
+from sync.server import devices, schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.e2e.conftest import seed
+from tests.embedded_server import free_port
+from tests.server import queries
 
 
 def start_server(database: Path | str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
@@ -86,10 +87,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         server_db = Path(tmp) / "server.db"
-        engine = db.open_database(f"sqlite:///{server_db}")
-        token, _ = db.enroll(
+        engine = schema.open_database(f"sqlite:///{server_db}")
+        token, _ = devices.enroll(
             engine,
-            db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7")),
+            devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7")),
             str(uuid.uuid4()),
             "bench",
             "0",
@@ -106,8 +107,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-        check = db.open_database(f"sqlite:///{server_db}")
-        stored = db.count_responses(check)
+        check = schema.open_database(f"sqlite:///{server_db}")
+        stored = queries.count_responses(check)
         assert stored == args.count + args.single, stored
     single_rate = single_n / single_s
     batch_rate = batch_n / batch_s

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import QApplication
 from bench.sync_backlog import start_server
 from kiosk.app import create_kiosk
 from kiosk.store import LocalStore
-from sync.server import db
+from sync.server import devices, schema
 from tests.e2e.conftest import seed
+from tests.server import queries
 
 
 def watch(app: QApplication, done: object, limit: float) -> list[float]:
@@ -70,8 +71,8 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         server_db = Path(tmp) / "server.db"
-        engine = db.open_database(f"sqlite:///{server_db}")
-        key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
+        engine = schema.open_database(f"sqlite:///{server_db}")
+        key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
         server, url = start_server(server_db)
         try:
             data = Path(tmp) / "kiosk"
@@ -90,14 +91,14 @@ def main() -> None:
             window.resize(1280, 800)
             window.show()
             started = time.perf_counter()
-            busy = watch(app, lambda: db.count_responses(engine) >= args.count, limit=600)
+            busy = watch(app, lambda: queries.count_responses(engine) >= args.count, limit=600)
             synced_in = time.perf_counter() - started
             idle = watch(app, lambda: False, limit=min(synced_in, 20))
             window.shutdown()
         finally:
             server.terminate()
             server.wait()
-        stored = db.count_responses(engine)
+        stored = queries.count_responses(engine)
     print(summary(f"syncing {args.count} responses", busy))
     print(summary("idle (baseline)", idle))
     print(

@@ -5,7 +5,6 @@ Files are named after the ward and the month, so a folder of them sorts itself.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 from pathlib import Path
@@ -38,14 +37,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "ward"
 
 
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
 def submission_csv(store: LocalStore, location: Location, year: int, month: int) -> str:
     """The ward's NHS England submission row for a month (repeat taps left out, unsuppressed:
     the submission is where NHS England applies its own rules)."""
-    counts = store.counts(*month_bounds(year, month))
+    counts = store.counts(*fft.month_bounds(year, month))
     row = fft.submission_row(
         year,
         month,
@@ -90,7 +85,7 @@ def export_month(
     stem = f"{slug(location.ward_name)}-{year:04d}-{month:02d}"
     files = {
         folder / f"{stem}-fft-submission.csv": submission_csv(store, location, year, month),
-        folder / f"{stem}-responses.csv": responses_csv(store, *month_bounds(year, month)),
+        folder / f"{stem}-responses.csv": responses_csv(store, *fft.month_bounds(year, month)),
     }
     if not folder.is_dir():
         raise ExportError(f"{folder} is not a folder that can be reached; check the USB stick")

@@ -1,4 +1,4 @@
-"""Staff access: the PIN (a salted scrypt hash in the data dir), the lockout, and periods.
+"""Staff access: the PIN (a salted scrypt hash in the data dir) and the lockout.
 
 There is no default PIN, and the PIN fails closed. The PIN file is in one of three states:
 not set (no file), set, or damaged (there, but it cannot be read or parsed). Only a set PIN
@@ -23,7 +23,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
@@ -347,28 +347,3 @@ def _cannot_save(exc: OSError, folder: Path) -> str:
         return f"{why}; run set-pin as the kiosk's user, or give that user write access to {folder}"
     return f"{why}; check the data folder {folder} and try again"
 
-
-# -- periods -----------------------------------------------------------------------------
-
-# The periods staff choose from, in the order of their buttons, with the buttons' words.
-PERIODS = {
-    "today": "Today",
-    "last-7-days": "Last 7 days",
-    "this-month": "This month",
-    "last-month": "Last month",
-}
-
-
-def period(name: str, today: date) -> tuple[date, date]:
-    """First and last ward date of ``today``, ``last-7-days``, ``this-month``, ``last-month``."""
-    if name == "today":
-        return today, today
-    if name == "last-7-days":
-        return today - timedelta(days=6), today
-    first_of_month = today.replace(day=1)
-    if name == "this-month":
-        return first_of_month, today
-    if name == "last-month":
-        last = first_of_month - timedelta(days=1)
-        return last.replace(day=1), last
-    raise ValueError(f"unknown period {name!r}")

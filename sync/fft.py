@@ -1,18 +1,23 @@
-"""The FFT rules both ends need: the six codes, modes, totals, percentages and suppression.
+"""The FFT rules both ends need: the six codes, modes, totals, percentages, suppression,
+calendar months and periods, and the NHS submission CSV.
 
 The rules are NHS England's (shared FFT.md, "The numbers"): "Don't know" is in the
-denominator; percentages round half up from exact counts; and what leaves the ward is
+denominator; percentages round half up from exact counts; what leaves the ward is
 suppressed by place total, with a second level and a cascade, so no hidden count can be
-worked out from a sibling or a parent.
+worked out from a sibling or a parent; and figures are by calendar month of the ward's date.
+The kiosk imports this at start-up, so it stays import-light (no pydantic).
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sync.spreadsheet import csv_text
 
@@ -31,7 +36,7 @@ POSITIVE = (1, 2)
 NEGATIVE = (4, 5)
 
 #: Collection modes NHS England breaks organisation-level counts down by.
-MODES = (
+Mode = Literal[
     "SMS",
     "Electronic Discharge",
     "Electronic Home",
@@ -40,7 +45,8 @@ MODES = (
     "Telephone",
     "Online",
     "Other",
-)
+]
+MODES: tuple[str, ...] = get_args(Mode)
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "*"
@@ -177,6 +183,68 @@ def roll_up(
             for key, n in values.items():
                 into[key] = into.get(key, 0) + n
     return summed
+
+
+# -- months and periods -----------------------------------------------------------------
+
+#: The first and last years a ``YYYY-MM`` period may name.
+FIRST_YEAR, LAST_YEAR = 2000, 9998
+
+
+class PeriodError(ValueError):
+    """The period is not a month written ``YYYY-MM``; the message says what to send."""
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First and last ward date of a calendar month (NHS England reports by calendar month)."""
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(period: str) -> tuple[date, date]:
+    """First and last day of a ``YYYY-MM`` month.
+
+    :raises PeriodError: for anything else, or a year outside ``FIRST_YEAR``-``LAST_YEAR``.
+    """
+    # ASCII digits only: "\d" would also take Arabic-Indic and full-width digits.
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", period)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise PeriodError(f"period {period!r} must be a month written YYYY-MM, e.g. 2026-11")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            f"period {period!r} is not a month the FFT has figures for; choose a month "
+            f"from {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return month_bounds(year, month)
+
+
+#: The periods staff choose from, in the order of their buttons, with the buttons' words.
+PERIODS = {
+    "today": "Today",
+    "last-7-days": "Last 7 days",
+    "this-month": "This month",
+    "last-month": "Last month",
+}
+
+
+def period(name: str, today: date) -> tuple[date, date]:
+    """First and last ward date of ``today``, ``last-7-days``, ``this-month``, ``last-month``.
+
+    :raises ValueError: for a name not in ``PERIODS``.
+    """
+    if name == "today":
+        return today, today
+    if name == "last-7-days":
+        return today - timedelta(days=6), today
+    if name == "this-month":
+        return today.replace(day=1), today
+    if name == "last-month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return month_bounds(last.year, last.month)
+    raise ValueError(f"unknown period {name!r}")
+
+
+# -- the monthly submission ----------------------------------------------------------------
 
 
 def financial_year(year: int, month: int) -> str:

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from sync import fft
+from sync.fft import Mode
 
 API_PREFIX = "/api/v1"
 MAX_BATCH_ITEMS = 1000
@@ -56,17 +56,6 @@ ShortText = Annotated[
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{20,200}$")]
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
-Mode = Literal[
-    "SMS",
-    "Electronic Discharge",
-    "Electronic Home",
-    "Paper Discharge",
-    "Paper Home",
-    "Telephone",
-    "Online",
-    "Other",
-]
-assert set(Mode.__args__) == set(fft.MODES)  # type: ignore[attr-defined]
 
 
 class Message(BaseModel):

@@ -1,4 +1,4 @@
-"""The server's HTTP API: FastAPI routes over ``sync.server.db``, as the protocol describes.
+"""The server's HTTP API: FastAPI routes over devices, ingest and reports, as the protocol says.
 
 ``create_app`` is the factory; ``python -m sync.server serve`` runs it under uvicorn. Every
 error reply is ``{"detail": "..."}`` with a sentence a person can act on.
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sync import fft
 from sync.protocol import (
     API_PREFIX,
     MAX_BODY_BYTES,
@@ -30,7 +31,8 @@ from sync.protocol import (
     FFTReport,
     Health,
 )
-from sync.server import db, reports
+from sync.server import devices, reports, schema
+from sync.server.ingest import ingest
 
 log = logging.getLogger("sync.server")
 
@@ -125,10 +127,10 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
             },
         )
 
-    def device_for(credentials: Credentials) -> db.Device:
+    def device_for(credentials: Credentials) -> devices.Device:
         if credentials is None:
             raise HTTPException(401, "send the device token as 'Authorization: Bearer <token>'")
-        device = db.device_for_token(engine, credentials.credentials)
+        device = devices.device_for_token(engine, credentials.credentials)
         if device is None:
             raise HTTPException(401, "unknown device token; enrol this kiosk again")
         if device.revoked:
@@ -150,7 +152,7 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         return Health(status="ok")
 
     @app.get(f"{API_PREFIX}/devices/me", response_model=DeviceInfo, responses=ERRORS)
-    def whoami(device: Annotated[db.Device, Depends(device_for)]) -> DeviceInfo:
+    def whoami(device: Annotated[devices.Device, Depends(device_for)]) -> DeviceInfo:
         """Who this device token belongs to: for a kiosk's self-test."""
         return DeviceInfo(
             device_id=device.device_id,
@@ -169,7 +171,7 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         """Enrol a device. A device already enrolled is enrolled again only with its own
         current token as the Bearer token, or after an admin revokes it."""
         try:
-            token, place = db.enroll(
+            token, place = devices.enroll(
                 engine,
                 request.enrollment_key,
                 str(request.device_id),
@@ -177,11 +179,11 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
                 request.app_version,
                 current_token=credentials.credentials if credentials else None,
             )
-        except db.EnrollmentRefused:
+        except devices.EnrollmentRefused:
             raise HTTPException(
                 403, "the enrollment key is unknown, revoked, expired or used up; ask IT for one"
             ) from None
-        except db.DeviceTaken:
+        except devices.DeviceTaken:
             raise HTTPException(
                 409,
                 f"device {request.device_id} is already enrolled; enrol it again from the "
@@ -224,9 +226,9 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         # The token is checked inside the batch's own transaction.
         try:
             result = await run_in_threadpool(
-                db.ingest, engine, credentials.credentials, str(batch.batch_id), batch.responses
+                ingest, engine, credentials.credentials, str(batch.batch_id), batch.responses
             )
-        except db.NotAuthorised as exc:
+        except devices.NotAuthorised as exc:
             raise HTTPException(401, str(exc)) from None
         log.info(
             "batch %s: %d accepted, %d duplicate, %d rejected",
@@ -252,7 +254,7 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
     ) -> Response | FFTReport:
         try:
             report = reports.fft_report(engine, period, level, suppress, include_flagged)
-        except reports.PeriodError as exc:
+        except fft.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
         if format == "csv":
             return PlainTextResponse(
@@ -273,7 +275,7 @@ def app_from_environment() -> FastAPI:
     import os
 
     return create_app(
-        db.open_database(os.environ["WARD_SYNC_DB_URL"]),
+        schema.open_database(os.environ["WARD_SYNC_DB_URL"]),
         os.environ.get("WARD_SYNC_ADMIN_TOKEN") or None,
     )
 

@@ -14,7 +14,8 @@ import sys
 import uuid
 from collections.abc import Sequence
 
-from sync.server import db, reports
+from sync import fft
+from sync.server import devices, reports, schema
 
 ADMIN_TOKEN_ENV = "WARD_SYNC_ADMIN_TOKEN"
 
@@ -139,9 +140,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    url = db.database_url(args.db)
+    url = schema.database_url(args.db)
     try:
-        engine = db.open_database(url)
+        engine = schema.open_database(url)
     except Exception as exc:  # a bad URL, a refused connection, an unwritable file
         print(f"cannot open the database {_shown(url)}: {exc}", file=sys.stderr)
         return 2
@@ -172,8 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "keys":
         if args.action == "create":
-            key = db.create_key(
-                engine, db.Place(args.org, args.site, args.ward), args.expires, args.uses
+            key = devices.create_key(
+                engine, devices.Place(args.org, args.site, args.ward), args.expires, args.uses
             )
             print(key)
             print(
@@ -183,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 0
         if args.action == "list":
-            for row in db.list_keys(engine):
+            for row in devices.list_keys(engine):
                 state = "revoked" if row["revoked_at"] else "active"
                 uses = "unlimited" if row["uses_left"] is None else row["uses_left"]
                 print(
@@ -192,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"expires: {row['expires_at'] or 'never'}"
                 )
             return 0
-        if db.revoke_key(engine, args.key_id):
+        if devices.revoke_key(engine, args.key_id):
             print(f"key {args.key_id} revoked")
             return 0
         print(f"no active key with id {args.key_id}; see `keys list`", file=sys.stderr)
@@ -200,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "devices":
         if args.action == "list":
-            for row in db.list_devices(engine):
+            for row in devices.list_devices(engine):
                 state = "revoked" if row["revoked_at"] else "active"
                 print(
                     f"{row['device_id']}  {state:<7}  {row['org_code']}/{row['site_code']}  "
@@ -208,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"last seen: {row['last_seen_at'] or 'never'}"
                 )
             return 0
-        if db.revoke_device(engine, args.device_id):
+        if devices.revoke_device(engine, args.device_id):
             print(
                 f"device {args.device_id} revoked: its next upload is refused. Its enrollment "
                 "key can still enrol a device: if the tablet was lost or stolen, revoke the "
@@ -222,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = reports.fft_report(
             engine, args.period, args.level, args.suppress, args.include_flagged
         )
-    except reports.PeriodError as exc:
+    except fft.PeriodError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     if args.csv:

@@ -6,37 +6,43 @@ Flagged responses (``repeat-tap``) are left out unless asked for, and counted ap
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sync import fft
 from sync.protocol import FFTReport, FFTRow
-from sync.server import db
-
-FIRST_YEAR, LAST_YEAR = 2000, 9998
+from sync.server.schema import responses
 
 
-class PeriodError(ValueError):
-    """The period is not a month written ``YYYY-MM``."""
-
-
-def parse_period(period: str) -> tuple[date, date]:
-    """First and last day of a ``YYYY-MM`` month."""
-    # ASCII digits only: "\d" would also take Arabic-Indic and full-width digits.
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", period)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise PeriodError(f"period {period!r} must be a month written YYYY-MM, e.g. 2026-11")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(
-            f"period {period!r} is not a month the FFT has figures for; choose a month "
-            f"from {FIRST_YEAR} to {LAST_YEAR}"
+def month_counts(
+    engine: Engine, first: date, last: date, include_flagged: bool
+) -> list[dict[str, Any]]:
+    """Responses per ward, rating and mode for ward dates *first* to *last* inclusive, and
+    whether they were flagged (``clean`` is False for a flagged group). Sites and
+    organisations are summed from these, so suppression can see every ward."""
+    columns = [responses.c.org_code, responses.c.site_code, responses.c.ward_name]
+    clean = responses.c.flags == "[]"
+    query = (
+        sa.select(
+            *columns,
+            responses.c.rating,
+            responses.c.mode,
+            clean.label("clean"),
+            sa.func.count().label("n"),
         )
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        .where(responses.c.local_date.between(first, last))
+        .group_by(*columns, responses.c.rating, responses.c.mode, clean)
+    )
+    with engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    if include_flagged:
+        for row in rows:
+            row["clean"] = True
+    return rows
 
 
 def fft_report(
@@ -48,13 +54,14 @@ def fft_report(
         places hidden, with the second level and the cascade worked out over every ward,
         site and organisation of the month, whatever level is asked for. Without it, the
         true counts: what a trust submits.
+    :raises fft.PeriodError: for a period that is not a ``YYYY-MM`` month.
     """
-    first, last = parse_period(period)
+    first, last = fft.parse_period(period)
     counts: dict[fft.Place, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     modes: dict[fft.Place, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     excluded: dict[fft.Place, int] = defaultdict(int)
     ward_totals: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in db.month_counts(engine, first, last, include_flagged):
+    for row in month_counts(engine, first, last, include_flagged):
         ward = (row["org_code"], row["site_code"], row["ward_name"])
         ward_totals[ward] += row["n"] if row["clean"] else 0
         place: fft.Place
@@ -103,7 +110,7 @@ def _modes(by_mode: dict[str, int], secret: bool) -> dict[str, int | str]:
 
 def report_csv(report: FFTReport) -> str:
     """The report in NHS England's ward-level column layout."""
-    first, _ = parse_period(report.period)
+    first, _ = fft.parse_period(report.period)
     rows = [
         fft.submission_row(
             first.year,

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from kiosk.store import LocalStore
-from sync.server import db
-from sync.server.embedded import EmbeddedServer
+from sync.server import devices, schema
+from tests.embedded_server import EmbeddedServer
 
-WARD = db.Place("RWD", "RWDLA", "Ward 7")
+WARD = devices.Place("RWD", "RWDLA", "Ward 7")
 
 
 @pytest.fixture
 def server_db(tmp_path: Path) -> Iterator[Engine]:
-    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
     yield engine
     engine.dispose()
 
@@ -32,8 +32,8 @@ def live(server_db: Engine) -> Iterator[EmbeddedServer]:
 
 
 def enrolled_token(engine: Engine) -> str:
-    token, _ = db.enroll(
-        engine, db.create_key(engine, WARD), str(uuid.uuid4()), "e2e kiosk", "0.1.0"
+    token, _ = devices.enroll(
+        engine, devices.create_key(engine, WARD), str(uuid.uuid4()), "e2e kiosk", "0.1.0"
     )
     return token
 

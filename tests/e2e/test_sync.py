@@ -18,9 +18,11 @@ from sync.client import SyncClient
 from sync.device import DeviceIdentity
 from sync.engine import SyncEngine
 from sync.protocol import Response
-from sync.server import db
+from sync.server import devices, schema
+from sync.server.ingest import ingest
 from tests.e2e.conftest import enrolled_token, seed
 from tests.e2e.faults import FAULTS, FaultProxy
+from tests.server import queries
 
 SCHEDULES = 200
 
@@ -45,8 +47,8 @@ def test_ten_thousand_responses_arrive_exactly_once(tmp_path, live, server_db):
     ids = seed(store, 10_000)
     engine = kiosk_engine(store, live.url, enrolled_token(server_db))
     assert engine.sync() is None
-    assert set(db.response_ids(server_db)) == set(ids)
-    assert db.count_responses(server_db) == 10_000
+    assert set(queries.response_ids(server_db)) == set(ids)
+    assert queries.count_responses(server_db) == 10_000
     assert store.sync_counts() == {"pending": 0, "sent": 10_000, "rejected": 0}
     assert engine.status().state == "idle" and engine.status().last_success is not None
     store.close()
@@ -56,11 +58,11 @@ def test_a_revoked_kiosk_stops_and_nothing_is_marked_sent(tmp_path, live, server
     store = LocalStore(tmp_path / "kiosk.db")
     seed(store, 5)
     engine = kiosk_engine(store, live.url, enrolled_token(server_db))
-    db.revoke_device(server_db, db.list_devices(server_db)[0]["device_id"])
+    devices.revoke_device(server_db, devices.list_devices(server_db)[0]["device_id"])
     assert engine.sync() is None
     status = engine.status()
     assert status.state == "stopped" and "revoked" in status.last_error
-    assert status.pending == 5 and db.count_responses(server_db) == 0
+    assert status.pending == 5 and queries.count_responses(server_db) == 0
     store.close()
 
 
@@ -68,7 +70,8 @@ def test_a_revoked_kiosk_stops_and_nothing_is_marked_sent(tmp_path, live, server
 def test_randomised_faults_converge_to_exactly_once(tmp_path, live, server_db):
     rng = random.Random(20261126)
     token = enrolled_token(server_db)
-    other = db.Device(db.list_devices(server_db)[0]["device_id"], "RWD", "RWDLA", "Ward 7", False)
+    device_id = devices.list_devices(server_db)[0]["device_id"]
+    other = devices.Device(device_id, "RWD", "RWDLA", "Ward 7", False)
     weights = {fault: (1 if fault == "hang" else 6) for fault in FAULTS}
     faults_seen: set[str] = set()
     conflicts = 0
@@ -84,7 +87,7 @@ def test_randomised_faults_converge_to_exactly_once(tmp_path, live, server_db):
                 row["rating"] = row["rating"] % 6 + 1
                 fields = set(Response.model_fields)
                 clash = Response.model_validate({k: v for k, v in row.items() if k in fields})
-                db.ingest(server_db, other, f"preload-{schedule}", [clash])
+                ingest(server_db, other, f"preload-{schedule}", [clash])
             schedule_faults = rng.choices(
                 list(weights), list(weights.values()), k=rng.randint(1, 10)
             )
@@ -94,7 +97,7 @@ def test_randomised_faults_converge_to_exactly_once(tmp_path, live, server_db):
 
             for _ in range(100):
                 engine.sync()
-                on_server = db.stored_ids(server_db, ids)
+                on_server = queries.stored_ids(server_db, ids)
                 sent = [rid for rid, state in local_states(store).items() if state == "sent"]
                 assert set(sent) <= on_server, "a response was marked sent that the server lacks"
                 if engine.stopped:
@@ -104,7 +107,7 @@ def test_randomised_faults_converge_to_exactly_once(tmp_path, live, server_db):
 
             states = local_states(store)
             assert store.sync_counts()["pending"] == 0, f"schedule {schedule} did not converge"
-            assert db.stored_ids(server_db, ids) == set(ids)
+            assert queries.stored_ids(server_db, ids) == set(ids)
             if conflict_id:
                 conflicts += 1
                 assert states[conflict_id] == "rejected"
@@ -114,10 +117,9 @@ def test_randomised_faults_converge_to_exactly_once(tmp_path, live, server_db):
                 assert set(states.values()) == {"sent"}
             store.close()
     # Exactly once: one row per id on the server, whatever was retried.
+    distinct_ids = sa.select(sa.func.count(sa.distinct(schema.responses.c.id)))
     with server_db.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count(sa.distinct(db.responses.c.id)))).scalar() == (
-            db.count_responses(server_db)
-        )
+        assert conn.execute(distinct_ids).scalar() == queries.count_responses(server_db)
     assert faults_seen == set(FAULTS) and conflicts > 0
 
 
@@ -152,5 +154,6 @@ def test_killing_the_kiosk_mid_sync_converges_without_duplicates(tmp_path, live,
     assert finished.returncode == 0, finished.stderr
     store = LocalStore(tmp_path / "kiosk.db")
     assert store.sync_counts() == {"pending": 0, "sent": 3000, "rejected": 0}
-    assert set(db.response_ids(server_db)) == set(ids) and db.count_responses(server_db) == 3000
+    assert set(queries.response_ids(server_db)) == set(ids)
+    assert queries.count_responses(server_db) == 3000
     store.close()

@@ -1,4 +1,4 @@
-"""Staff PIN, lockout, periods and the staff figures, without Qt."""
+"""Staff PIN, lockout and the staff figures, without Qt."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from kiosk import staff
-from kiosk.staff import LONGEST_WAIT, PIN_FILE, PinError, PinFile, StaffPin, period
-from kiosk.store import LocalStore
-from tests.kiosk.test_store import ORIGIN
+from kiosk.staff import LONGEST_WAIT, PIN_FILE, PinError, PinFile, StaffPin
+from sync.fft import period
+from tests.helpers import ORIGIN
 
 
 class Clock:
@@ -291,16 +291,7 @@ def test_a_lockout_kept_in_memory_gives_way_to_a_new_pin(tmp_path, monkeypatch, 
     assert pin.wait() == timedelta(0) and pin.check("2468").ok
 
 
-def test_periods_by_ward_date():
-    today = date(2026, 3, 3)
-    assert period("today", today) == (today, today)
-    assert period("last-7-days", today) == (date(2026, 2, 25), today)
-    assert period("this-month", today) == (date(2026, 3, 1), today)
-    assert period("last-month", today) == (date(2026, 2, 1), date(2026, 2, 28))
-
-
-def test_figures_follow_the_london_calendar_across_clock_changes(tmp_path):
-    store = LocalStore(tmp_path / "kiosk.db")
+def test_figures_follow_the_london_calendar_across_clock_changes(store):
     at = [
         # Clocks go forward at 01:00 UTC on 29 March 2026.
         (datetime(2026, 3, 28, 23, 30, tzinfo=UTC), 1),  # 23:30 GMT, 28 March
@@ -327,11 +318,9 @@ def test_figures_follow_the_london_calendar_across_clock_changes(tmp_path):
     assert march.percent_positive == pytest.approx(200 / 3)
     assert march.percent_negative == pytest.approx(100 / 3)
     assert len(ids) == 6
-    store.close()
 
 
-def test_comments_newest_first_filtered_and_theme_counts(tmp_path):
-    store = LocalStore(tmp_path / "kiosk.db")
+def test_comments_newest_first_filtered_and_theme_counts(store):
     day = datetime(2026, 11, 20, 10, tzinfo=UTC)
     given = [
         (1, ["staff"], "Lovely"),
@@ -350,15 +339,12 @@ def test_comments_newest_first_filtered_and_theme_counts(tmp_path):
     ]
     assert store.comments(first, last)[1]["themes"] == ["food", "noise"]
     assert store.theme_counts(first, last) == {"food": 2, "staff": 2, "noise": 1}
-    store.close()
 
 
-def test_the_audit_keeps_staff_actions_newest_first(tmp_path):
-    store = LocalStore(tmp_path / "kiosk.db")
+def test_the_audit_keeps_staff_actions_newest_first(store):
     store.audit("staff entry")
     store.audit("export", "ward CSV for 2026-11 to /media/usb")
     assert [(e["event"], e["detail"]) for e in store.audit_entries()] == [
         ("export", "ward CSV for 2026-11 to /media/usb"),
         ("staff entry", ""),
     ]
-    store.close()

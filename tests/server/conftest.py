@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sync.server import db
+from sync.server import devices, schema
 from sync.server.app import create_app
+from tests.helpers import wire_response
 
 POSTGRES_ENV = "WARD_TEST_POSTGRES_URL"
 ADMIN = "admin-token-for-tests-0123456789"
@@ -34,26 +34,34 @@ def _postgres_url() -> str:
     return url
 
 
-def _empty(url: str) -> Engine:
+def drop_everything(url: str) -> None:
+    """Leave the database with no tables: the server's, Alembic's and any a test added."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        db.metadata.drop_all(conn)
-        db.schema_version.drop(conn, checkfirst=True)
+        found = sa.MetaData()
+        found.reflect(conn)
+        found.drop_all(conn)
     engine.dispose()
-    return db.open_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database with no tables yet, on SQLite and on PostgreSQL."""
     url = f"sqlite:///{tmp_path / 'server.db'}" if request.param == "sqlite" else _postgres_url()
-    engine = _empty(url)
+    drop_everything(url)
+    return url
+
+
+@pytest.fixture
+def engine(empty_url: str) -> Iterator[Engine]:
+    engine = schema.open_database(empty_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
     yield engine
     engine.dispose()
 
@@ -63,12 +71,12 @@ def client(engine: Engine) -> TestClient:
     return TestClient(create_app(engine, ADMIN))
 
 
-WARD_7 = db.Place("RWD", "RWDLA", "Ward 7")
+WARD_7 = devices.Place("RWD", "RWDLA", "Ward 7")
 
 
-def enrol(client: TestClient, engine: Engine, place: db.Place = WARD_7) -> str:
+def enrol(client: TestClient, engine: Engine, place: devices.Place = WARD_7) -> str:
     """Enrol a new device for *place* through the API; its device token."""
-    key = db.create_key(engine, place)
+    key = devices.create_key(engine, place)
     reply = client.post(
         "/api/v1/devices/enroll",
         json={
@@ -88,26 +96,8 @@ def device_token(client: TestClient, engine: Engine) -> str:
     return enrol(client, engine)
 
 
-def response(**changes: Any) -> dict[str, Any]:
-    """A valid wire Response, with *changes*."""
-    data: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "survey_id": "fft-inpatient",
-        "survey_version": 1,
-        "answered_at": datetime(2026, 11, 10, 14, 30, tzinfo=UTC).isoformat(),
-        "local_date": "2026-11-10",
-        "rating": 1,
-        "answers": {"themes": ["staff"]},
-        "comment": None,
-        "language": "en",
-        "mode": "Other",
-        "org_code": "RWD",
-        "site_code": "RWDLA",
-        "ward_name": "Ward 7",
-        "flags": [],
-    }
-    data.update(changes)
-    return data
+# One valid wire response, shared with every other test: tests.helpers.wire_response.
+response = wire_response
 
 
 def batch(*items: dict[str, Any]) -> dict[str, Any]:

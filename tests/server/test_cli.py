@@ -9,7 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from sync.server import cli, db
+from sync.server import cli, devices, schema
 
 
 @pytest.fixture
@@ -44,9 +44,9 @@ def test_keys_create_prints_the_key_once_and_it_enrols(capsys, database):
     )
     key = out.strip()
     assert code == 0 and len(key) >= 43 and "shown once" in err
-    engine = db.open_database(db.database_url(database))
-    token, place = db.enroll(engine, key, str(uuid.uuid4()), "tablet", "0.1.0")
-    assert place == db.Place("RWD", "RWDLA", "Ward 7") and token
+    engine = schema.open_database(schema.database_url(database))
+    token, place = devices.enroll(engine, key, str(uuid.uuid4()), "tablet", "0.1.0")
+    assert place == devices.Place("RWD", "RWDLA", "Ward 7") and token
     code, out, _ = run(capsys, "keys", "list", "--db", database)
     assert "RWD/RWDLA  Ward 7  uses left: 0" in out and key not in out
 
@@ -80,9 +80,10 @@ def test_missing_or_bad_arguments_are_refused_clearly(capsys, database, args, co
 
 
 def test_devices_list_and_revoke(capsys, database):
-    engine = db.open_database(db.database_url(database))
+    engine = schema.open_database(schema.database_url(database))
     device = str(uuid.uuid4())
-    db.enroll(engine, db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7")), device, "t7", "1")
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
+    devices.enroll(engine, key, device, "t7", "1")
     code, out, _ = run(capsys, "devices", "list", "--db", database)
     assert code == 0 and device in out and "active" in out
     code, out, _ = run(capsys, "devices", "revoke", "--db", database, device)
@@ -93,20 +94,20 @@ def test_devices_list_and_revoke(capsys, database):
 
 
 def test_report_prints_the_nhs_csv(capsys, database):
-    engine = db.open_database(db.database_url(database))
+    engine = schema.open_database(schema.database_url(database))
     with engine.begin() as conn:
         conn.execute(
-            db.responses.insert(),
+            schema.responses.insert(),
             [
                 {
                     "id": str(uuid.uuid4()),
                     "device_id": "d",
                     "batch_id": "b",
-                    "received_at": db.now(),
+                    "received_at": devices.now(),
                     "content_hash": "h",
                     "survey_id": "fft-inpatient",
                     "survey_version": 1,
-                    "answered_at": db.now(),
+                    "answered_at": devices.now(),
                     "local_date": __import__("datetime").date(2026, 11, 3),
                     "rating": rating,
                     "answers": "{}",
@@ -130,13 +131,13 @@ def test_report_prints_the_nhs_csv(capsys, database):
 
 
 def test_the_schema_is_created_once_and_versioned(database):
-    url = db.database_url(database)
-    first = db.open_database(url)
-    second = db.open_database(url)  # a second server starting on the same database
+    url = schema.database_url(database)
+    first = schema.open_database(url)
+    second = schema.open_database(url)  # a second server starting on the same database
     with second.connect() as conn:
-        assert conn.execute(sa.select(db.schema_version.c.version)).scalars().all() == [
-            len(db.MIGRATIONS)
-        ]
+        assert conn.execute(sa.select(schema.schema_version.c.version)).scalars().all() == [1]
+        revisions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
+        assert revisions.all() == [schema.migrate(second)]
         assert {"responses", "devices", "enrollment_keys", "batches"} <= set(
             sa.inspect(conn).get_table_names()
         )

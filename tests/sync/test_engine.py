@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +14,11 @@ from sync.client import Refused, Revoked, ServerError, SyncClient, TooLarge, Tra
 from sync.device import DEVICE_FILE, DeviceIdentity, load_identity
 from sync.engine import BACKOFF_CAP, SPLIT_AFTER_ERRORS, SyncEngine
 from sync.protocol import BatchResult, EnrollReply, Rejection
-from sync.server import db
-from sync.server.embedded import EmbeddedServer
+from sync.server import schema
 from tests.e2e.conftest import enrolled_token
-from tests.kiosk.test_store import ORIGIN
+from tests.embedded_server import EmbeddedServer
+from tests.helpers import ORIGIN
+from tests.server import queries
 
 
 def ids_of(items: list[str]) -> list[str]:
@@ -55,13 +55,6 @@ class ScriptedClient:
         return EnrollReply(
             device_token="n" * 43, org_code="RWD", site_code="RWDLA", ward_name="Ward 7"
         )
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
-    yield store
-    store.close()
 
 
 def fill(store: LocalStore, n: int) -> list[str]:
@@ -439,14 +432,14 @@ def test_a_real_server_refusing_one_response_gets_the_rest(tmp_path, store):
     # A language the wire format does not allow, as a kiosk with a bad survey file might send.
     store.db.execute("UPDATE responses SET language = 'english' WHERE id = ?", [ids[11]])
     store.db.conn.commit()
-    server_db = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    server_db = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
     try:
         token = enrolled_token(server_db)
         with EmbeddedServer(server_db) as live:
             client = SyncClient(live.url, token=token)
             sync = SyncEngine(store, client, DeviceIdentity("d", token, live.url), batch_size=20)
             assert sync.sync() is None
-        assert db.stored_ids(server_db, ids) == set(ids) - {ids[11]}
+        assert queries.stored_ids(server_db, ids) == set(ids) - {ids[11]}
     finally:
         server_db.dispose()
     assert store.sync_counts() == {"pending": 0, "sent": 19, "rejected": 1}

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-
-import pytest
 
 from kiosk.store import LocalStore
 from sync.client import AlreadyEnrolled, SyncClient
@@ -13,9 +10,9 @@ from sync.device import DeviceIdentity, load_identity, save_identity
 from sync.engine import SyncEngine
 from sync.enrolment import key_digest
 from sync.protocol import DeviceInfo, EnrollReply
-from sync.server import db
-from sync.server.embedded import EmbeddedServer
-from tests.kiosk.test_store import ORIGIN
+from sync.server import devices, schema
+from tests.embedded_server import EmbeddedServer
+from tests.helpers import ORIGIN
 
 WARD_7 = ("RWD", "RWDLA", "Ward 7")
 
@@ -57,13 +54,6 @@ class FakeServer:
 
         self.batches += 1
         return BatchResult(accepted=[json.loads(item)["id"] for item in items])
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
-    yield store
-    store.close()
 
 
 def _answer(store: LocalStore) -> str:
@@ -147,12 +137,12 @@ def test_a_kiosk_enrolled_before_places_were_kept_asks_the_server_once(store, tm
 
 
 def test_end_to_end_a_takeover_is_refused_and_a_lost_reply_recovers(store, tmp_path):
-    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
-    key = db.create_key(engine, db.Place(*WARD_7))
+    engine = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    key = devices.create_key(engine, devices.Place(*WARD_7))
     with EmbeddedServer(engine) as live:
         # The kiosk's device id is already enrolled, but it never got the token.
         lost = load_identity(tmp_path)
-        db.enroll(engine, key, lost.device_id, "tablet", "1")
+        devices.enroll(engine, key, lost.device_id, "tablet", "1")
         rid = _answer(store)
         sync = SyncEngine(
             store,
@@ -164,6 +154,6 @@ def test_end_to_end_a_takeover_is_refused_and_a_lost_reply_recovers(store, tmp_p
         )
         assert sync.sync() is None, sync.status().last_error
     assert store.get(rid)["sync_state"] == "sent"
-    devices = {row["device_id"] for row in db.list_devices(engine)}
-    assert load_identity(tmp_path).device_id in devices and lost.device_id in devices
-    assert len(devices) == 2
+    enrolled = {row["device_id"] for row in devices.list_devices(engine)}
+    assert load_identity(tmp_path).device_id in enrolled and lost.device_id in enrolled
+    assert len(enrolled) == 2

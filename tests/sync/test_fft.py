@@ -9,9 +9,16 @@ import pytest
 
 from kiosk.board import board_text
 from sync.fft import (
+    MODES,
+    PERIODS,
     FFTCounts,
+    Mode,
+    PeriodError,
     financial_year,
     hidden_places,
+    month_bounds,
+    parse_period,
+    period,
     rounded_percent,
     whole_percent,
 )
@@ -34,6 +41,80 @@ def test_financial_year_runs_april_to_march():
     assert financial_year(2026, 11) == "2026_27"
     assert financial_year(2027, 3) == "2026_27"
     assert financial_year(2027, 4) == "2027_28"
+
+
+# -- months, periods and modes ------------------------------------------------------------
+
+
+def test_month_bounds_are_calendar_months_leap_years_included():
+    assert month_bounds(2026, 11) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert month_bounds(2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert month_bounds(2026, 12) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_a_period_is_a_month_written_yyyy_mm():
+    assert parse_period("2026-11") == month_bounds(2026, 11)
+    assert parse_period("2000-01")[0] == date(2000, 1, 1)
+    assert parse_period("9998-12")[1] == date(9998, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("November", "YYYY-MM"),
+        ("2026-13", "YYYY-MM"),
+        ("2026-00", "YYYY-MM"),
+        ("2026-1", "YYYY-MM"),
+        ("٢٠٢٦-١١", "YYYY-MM"),  # Arabic-Indic digits are digits to "\d", not to NHS England
+        ("２０２６-１１", "YYYY-MM"),
+        ("1999-12", "choose a month from 2000 to 9998"),
+        ("9999-01", "choose a month from 2000 to 9998"),
+    ],
+)
+def test_anything_else_is_a_period_error_that_says_what_to_send(text, says):
+    with pytest.raises(PeriodError, match=says):
+        parse_period(text)
+
+
+def test_periods_by_ward_date():
+    today = date(2026, 3, 3)
+    assert period("today", today) == (today, today)
+    assert period("last-7-days", today) == (date(2026, 2, 25), today)
+    assert period("this-month", today) == (date(2026, 3, 1), today)
+    assert period("last-month", today) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert period("last-month", date(2026, 1, 31)) == month_bounds(2025, 12)
+    assert list(PERIODS) == ["today", "last-7-days", "this-month", "last-month"]
+    with pytest.raises(ValueError, match="unknown period"):
+        period("yesterday", today)
+
+
+def test_modes_are_the_literal_the_wire_checks():
+    assert MODES == (
+        "SMS",
+        "Electronic Discharge",
+        "Electronic Home",
+        "Paper Discharge",
+        "Paper Home",
+        "Telephone",
+        "Online",
+        "Other",
+    )
+    from sync import protocol
+
+    assert protocol.Response.model_fields["mode"].annotation is Mode
+
+
+def test_fft_stays_import_light_for_the_kiosk_start_up():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, sync.fft; print(sorted(m for m in sys.modules if 'pydantic' in m))"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
 
 
 # -- rounding ---------------------------------------------------------------------------

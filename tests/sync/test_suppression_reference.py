@@ -59,7 +59,7 @@ from sqlalchemy.engine import Engine
 
 from sync.fft import MODES, hidden_places, rounded_percent
 from sync.protocol import FFTReport, FFTRow
-from sync.server import db
+from sync.server import schema
 from sync.server.reports import fft_report
 
 WardKey = tuple[str, str, str]
@@ -439,7 +439,7 @@ def _insert(engine: Engine, responses: Iterable[_Response]) -> None:
     ]
     if rows:
         with engine.begin() as conn:
-            conn.execute(db.responses.insert(), rows)
+            conn.execute(schema.responses.insert(), rows)
 
 
 def _row_key(row: FFTRow, level: str) -> Key:
@@ -462,7 +462,7 @@ def test_a_ward_of_eleven_shows_all_six_counts(tmp_path: Path) -> None:
     counts = [1, 0, 5, 2, 1, 2]
     key = ("RWD", "RWDLA", "Ward 7")
     assert _reference_hidden({key: 11}) == frozenset() == hidden_places({key: 11})
-    engine = db.open_database(f"sqlite:///{tmp_path / 's.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 's.db'}")
     _insert(engine, _responses(*key, counts))
     row = _rows(fft_report(engine, _PERIOD, "ward", suppress=True), "ward")[key]
     assert row.counts == _breakdown(counts) and row.total == 11
@@ -474,7 +474,7 @@ def test_a_ward_of_three_hides_all_six_but_shows_its_total(tmp_path: Path) -> No
     key = ("RWD", "RWDLA", "Ward 7")
     everything = {key, key[:2], key[:1]}
     assert _reference_hidden({key: 3}) == everything == hidden_places({key: 3})
-    engine = db.open_database(f"sqlite:///{tmp_path / 's.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 's.db'}")
     _insert(engine, _responses(*key, [0, 0, 3, 0, 0, 0]))
     for level, place in (("ward", key), ("site", key[:2]), ("org", key[:1])):
         row = _rows(fft_report(engine, _PERIOD, level, suppress=True), level)[place]
@@ -489,7 +489,7 @@ def test_a_small_site_hides_its_sibling_and_the_org_stays_shown(tmp_path: Path) 
     # B: first level. A: second level (rank 2 after B). Ward A: cascade from site A.
     expected = {b, b[:2], a[:2], a}
     assert _reference_hidden(totals) == expected == hidden_places(totals)
-    engine = db.open_database(f"sqlite:///{tmp_path / 's.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 's.db'}")
     _insert(engine, _responses(*a, [111, 36, 85, 15, 17, 17]))
     _insert(engine, _responses(*b, [0, 0, 0, 0, 0, 2]))
     sites = _rows(fft_report(engine, _PERIOD, "site", suppress=True), "site")
@@ -507,7 +507,7 @@ def test_an_org_of_one_hides_its_modes(tmp_path: Path) -> None:
     key = ("RWD", "RWDLA", "Ward 7")
     assert ("RWD",) in _reference_hidden({key: 1})
     assert ("RWD",) in hidden_places({key: 1})
-    engine = db.open_database(f"sqlite:///{tmp_path / 's.db'}")
+    engine = schema.open_database(f"sqlite:///{tmp_path / 's.db'}")
     _insert(engine, [_Response(*key, rating=1, mode="Other")])
     org = _rows(fft_report(engine, _PERIOD, "org", suppress=True), "org")[("RWD",)]
     assert org.modes == {mode: "*" for mode in MODES}
@@ -635,7 +635,7 @@ def test_fft_report_agrees_with_the_reference_end_to_end(tmp_path: Path) -> None
     checked = Counter[str]()
     for index in range(MONTHS_B):
         responses = _random_responses(rng, _random_month(rng, large=60))
-        engine = db.open_database(f"sqlite:///{tmp_path / f'm{index}.db'}")
+        engine = schema.open_database(f"sqlite:///{tmp_path / f'm{index}.db'}")
         _insert(engine, responses)
         has_flagged = any(r.flagged for r in responses)
         for include_flagged in (False, True) if has_flagged else (False,):

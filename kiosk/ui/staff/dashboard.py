@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import KioskConfig
 from kiosk.settings import WardSettings
-from kiosk.staff import PERIODS, period
 from kiosk.store import LocalStore
 from kiosk.survey import Language, Survey
 from kiosk.ui.staff.pages.audit import AuditPage
@@ -40,6 +39,7 @@ from kiosk.ui.staff.pages.ward_controls import WardControlsPage
 from kiosk.ui.widgets.button_rows import ButtonRows
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
 from sync.engine import SyncStatus
+from sync.fft import PERIODS, period
 
 CUSTOM = "custom"  # the period between the "From" and "To" dates
 

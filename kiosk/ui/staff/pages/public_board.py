@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 from kiosk.board import board_text
 from kiosk.config import KioskConfig
 from kiosk.settings import WardSettings
-from kiosk.staff import period
 from kiosk.store import LocalStore
 from kiosk.ui.staff.pages.page import StaffPage
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
+from sync.fft import period
 
 
 class PublicBoardPage(StaffPage):

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from kiosk.config import KioskConfig
 from kiosk.export import ExportError, export_month
-from kiosk.staff import PERIODS, period
 from kiosk.store import LocalStore
 from kiosk.ui.staff.pages.page import StaffPage
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
+from sync.fft import PERIODS, period
 
 EXPORT_PERIODS = ("this-month", "last-month")
 

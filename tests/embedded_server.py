@@ -1,4 +1,4 @@
-"""The server in a background thread on a free loopback port: for tests, benchmarks, demos."""
+"""The server in a background thread on a free loopback port, for tests and benchmarks."""
 
 from __future__ import annotations
 
