@@ -1,52 +1,67 @@
-"""Kiosk configuration: ``kiosk.toml`` found, parsed and validated into typed dataclasses.
-
-Every key has a safe default except the ward's identity. With no file at all the kiosk runs
-as a demo ward. Problems are reported as sentences naming the file, line and key.
+"""Kiosk configuration: every setting declared once, where ``kiosk.toml`` and the data folder
+are, and the file loaded into typed dataclasses. A field reads ``name: Annotated[type, Key] =
+default``; ``kiosk.config_check`` derives the checks and their sentences from that.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: the Keys in the fields' annotations must be
+# built when each class is, so that their checks see this module's names.
 import os
 import re
-import reprlib
 import sys
+import tempfile
 import tomllib
-import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import platformdirs
 
+from kiosk.config_check import ConfigError as ConfigError
+from kiosk.config_check import (
+    Key,
+    Reader,
+    flag,
+    is_text,
+    is_zone,
+    keys_of,
+    ods_code,
+    one_line,
+    one_of,
+    required_of,
+    text,
+    whole,
+)
 from sync import fft
 
 APP_NAME = "ward-kiosk"
 CONFIG_ENV = "WARD_KIOSK_CONFIG"
 CONFIG_NAME = "kiosk.toml"
+LAST_GOOD_CONFIG = "last-good-kiosk.toml"
 # A real kiosk.toml is a few kilobytes; anything this big is the wrong file, and reading it
 # whole would stall start-up.
 MAX_CONFIG_BYTES = 1_000_000
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used. ``problems`` holds one sentence per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+# TLS always, except to a server on this very device (the demo, or a local relay).
+_HTTPS = re.compile(r"https://[^\s/]+(/\S*)?")
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?")
 
 
 @dataclass(frozen=True)
 class Location:
     """Who this kiosk reports as: the FFT submission codes and the ward's clock."""
 
-    org_code: str
-    site_code: str
-    ward_name: str
-    display_name: str = ""
-    timezone: str = "Europe/London"
+    org_code: Annotated[str, ods_code('the trust\'s ODS code, e.g. "RWD"')]
+    site_code: Annotated[str, ods_code('the site\'s ODS code, e.g. "RWDLA"')]
+    ward_name: Annotated[str, one_line(1, 100, "the ward's name as reported to NHS England")]
+    display_name: Annotated[str, one_line(0, 60, 'the name on screen; "" shows ward_name')] = ""
+    timezone: Annotated[
+        str,
+        text(
+            "the ward's clock, which decides the month each answer counts in",
+            'an IANA time zone name such as "Europe/London"',
+            is_zone,
+        ),
+    ] = "Europe/London"
 
     @property
     def shown_name(self) -> str:
@@ -59,11 +74,39 @@ class Location:
 
 @dataclass(frozen=True)
 class SurveySettings:
-    id: str = "fft-inpatient"
-    languages: tuple[str, ...] = ("en", "cy", "ur")
-    phone_link: str = ""
-    lead_in: bool = True
-    directory: str = ""
+    """Which survey is asked, in which languages, and where its files are."""
+
+    id: Annotated[
+        str, text("the survey asked", 'a survey name from resources/surveys, e.g. "fft-inpatient"')
+    ] = "fft-inpatient"
+    languages: Annotated[
+        tuple[str, ...],
+        Key(
+            "the languages offered; the first is the kiosk's default",
+            'a list of language codes without repeats, e.g. ["en", "cy", "ur"]',
+            lambda v: (
+                isinstance(v, list) and bool(v) and all(map(is_text, v)) and len(set(v)) == len(v)
+            ),
+            convert=tuple,
+        ),
+    ] = ("en", "cy", "ur")
+    phone_link: Annotated[
+        str,
+        text(
+            "the ward's online form, shown as a QR code on the thank-you screen",
+            'an https:// address, or "" for no QR code',
+            lambda v: is_text(v) and (v == "" or re.fullmatch(r"https?://\S+", v) is not None),
+        ),
+    ] = ""
+    lead_in: Annotated[bool, flag('"Thinking about your stay on ..." above the question')] = True
+    directory: Annotated[
+        str,
+        text(
+            "a folder of the trust's own survey files",
+            'the path of an existing folder of survey .json files, or "" for the shipped ones',
+            lambda v: is_text(v) and (v == "" or Path(v).is_dir()),
+        ),
+    ] = ""
 
     @property
     def folder(self) -> Path | None:
@@ -73,21 +116,37 @@ class SurveySettings:
 
 @dataclass(frozen=True)
 class KioskSettings:
-    """How the patient screens behave.
+    """How the patient screens behave, and how long answers stay on the device."""
 
-    Attributes:
-        keyboard: ``qt`` for Qt Virtual Keyboard, ``system`` for the OS touch keyboard,
-            ``auto`` for Qt's on Linux and the OS keyboard on Windows.
-        mode: the FFT collection mode reported with each response.
-    """
-
-    idle_reset_seconds: int = 60
-    thanks_seconds: int = 6
-    repeat_tap_seconds: int = 10
-    fullscreen: bool = True
-    keyboard: str = "auto"
-    mode: str = "Other"
-    hide_cursor: bool = False
+    idle_reset_seconds: Annotated[
+        int, whole(10, 3600, "seconds", "any other screen returns to the question after this")
+    ] = 60
+    thanks_seconds: Annotated[int, whole(2, 60, "seconds", "the thank-you screen's countdown")] = 6
+    repeat_tap_seconds: Annotated[
+        int, whole(0, 600, "seconds", "a tap this soon after someone finished is a repeat-tap")
+    ] = 10
+    fullscreen: Annotated[bool, flag("the kiosk covers the whole screen")] = True
+    keyboard: Annotated[
+        str,
+        one_of(
+            ("auto", "qt", "system"),
+            "the on-screen keyboard: Qt's, the system's, or auto (Qt's on Linux, the system's "
+            "on Windows)",
+        ),
+    ] = "auto"
+    mode: Annotated[str, one_of(fft.MODES, "the FFT collection mode reported to NHS England")] = (
+        "Other"
+    )
+    hide_cursor: Annotated[bool, flag("the mouse pointer is hidden (touch screens)")] = False
+    retention_days: Annotated[
+        int,
+        whole(
+            30,
+            3650,
+            "days",
+            "how long responses the central server has acknowledged are kept on the kiosk",
+        ),
+    ] = 400
 
 
 DEFAULT_SAFEGUARDING_WORDS = (
@@ -107,23 +166,54 @@ DEFAULT_SAFEGUARDING_WORDS = (
 
 @dataclass(frozen=True)
 class StaffSettings:
-    """Staff mode.
+    """Staff mode: when it locks, and which comments it pins for safeguarding."""
 
-    Attributes:
-        lock_seconds: staff mode locks after this long without a touch.
-        safeguarding_words: comments containing any of these are pinned and highlighted.
-    """
-
-    lock_seconds: int = 120
-    safeguarding_words: tuple[str, ...] = DEFAULT_SAFEGUARDING_WORDS
+    lock_seconds: Annotated[
+        int, whole(30, 1800, "seconds", "staff mode locks after this long without a touch")
+    ] = 120
+    safeguarding_words: Annotated[
+        tuple[str, ...],
+        Key(
+            "comments containing any of these are pinned and highlighted",
+            'a list of words, e.g. ["abuse", "unsafe"]',
+            lambda v: isinstance(v, list) and all(is_text(x) and x.strip() for x in v),
+            convert=lambda v: tuple(x.strip().lower() for x in v),
+        ),
+    ] = DEFAULT_SAFEGUARDING_WORDS
 
 
 @dataclass(frozen=True)
 class SyncSettings:
-    server_url: str
-    enrollment_key: str = ""
-    ca_bundle: str = ""
-    batch_size: int = 500
+    """Where answers are sent. The whole [sync] section is optional: without it, sync is off."""
+
+    server_url: Annotated[
+        str,
+        text(
+            "the central server's https:// address, or remove the [sync] section to keep "
+            "sync off",
+            'the server\'s https:// address, e.g. "https://feedback.example.nhs.uk" (plain '
+            'http:// only for a server on this device, e.g. "http://127.0.0.1:8080")',
+            lambda v: is_text(v) and (_HTTPS.fullmatch(v) or _LOOPBACK.fullmatch(v)) is not None,
+        ),
+    ]
+    enrollment_key: Annotated[
+        str,
+        Key(
+            "the key IT was given, exchanged for a device token on first contact",
+            "the enrollment key text IT was given",
+            is_text,
+            secret=True,
+        ),
+    ] = ""
+    ca_bundle: Annotated[
+        str,
+        text(
+            "the trust's own CA bundle, for a server whose certificate the trust issued",
+            'the path of an existing CA bundle file, or ""',
+            lambda v: is_text(v) and (v == "" or Path(v).is_file()),
+        ),
+    ] = ""
+    batch_size: Annotated[int, whole(1, 1000, "", "the most responses sent in one request")] = 500
 
 
 @dataclass(frozen=True)
@@ -153,6 +243,23 @@ DEMO_LOCATION = Location(
     org_code="DEMO", site_code="DEMO1", ward_name="Demo ward", display_name="Demo ward"
 )
 DEMO = KioskConfig(location=DEMO_LOCATION)
+
+SECTIONS: dict[str, type] = {
+    "location": Location,
+    "survey": SurveySettings,
+    "kiosk": KioskSettings,
+    "sync": SyncSettings,
+    "staff": StaffSettings,
+}
+# Derived from the fields above, once, at import: a field without a Key fails here.
+KEYS: dict[str, dict[str, Key]] = {name: keys_of(cls) for name, cls in SECTIONS.items()}
+REQUIRED: dict[str, tuple[str, ...]] = {name: required_of(cls) for name, cls in SECTIONS.items()}
+
+
+def check_value(section: str, key: str, value: Any) -> str | None:
+    """The same check the config file gets, for a setting changed on screen: None if good,
+    else what was expected."""
+    return KEYS[section][key].validate(value)
 
 
 def system_config_path() -> Path:
@@ -210,9 +317,25 @@ def load_config_file(path: Path) -> KioskConfig:
 
     :raises ConfigError: listing every problem, each naming the file, line and key.
     """
-    text = _read_config_text(path)
+    text = read_config_text(path)
+    raw = parse_toml(path, text)
+    reader = Reader(path, text)
+    sections = reader.read(raw, SECTIONS, optional={"sync"})
+    return KioskConfig(
+        location=sections["location"],
+        survey=sections["survey"],
+        kiosk=sections["kiosk"],
+        sync=sections["sync"],
+        staff=sections["staff"],
+        source=path,
+        warnings=tuple(reader.warnings),
+    )
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """*text* as TOML tables. :raises ConfigError: it is not TOML, or is nested absurdly."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: is not valid TOML ({exc}); fix the line it names"]) from exc
     except (RecursionError, MemoryError) as exc:
@@ -225,10 +348,9 @@ def load_config_file(path: Path) -> KioskConfig:
                 "or start again from the example in the README"
             ]
         ) from exc
-    return _Parser(path, text).parse(raw)
 
 
-def _read_config_text(path: Path) -> str:
+def read_config_text(path: Path) -> str:
     """The file's text, with the BOM that Windows Notepad and PowerShell 5 write removed.
 
     :raises ConfigError: the file cannot be read, is far too big, or is not UTF-8 text.
@@ -258,311 +380,27 @@ def _read_config_text(path: Path) -> str:
         ) from exc
 
 
-_SECTIONS: dict[str, type] = {
-    "location": Location,
-    "survey": SurveySettings,
-    "kiosk": KioskSettings,
-    "sync": SyncSettings,
-    "staff": StaffSettings,
-}
-
-_ODS_CODE = re.compile(r"[A-Z0-9]{3,9}")
-# TLS always, except to a server on this very device (the demo, or a local relay).
-_HTTPS = re.compile(r"https://[^\s/]+(/\S*)?")
-_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?")
+class DataDirError(Exception):
+    """The data directory cannot be created or written."""
 
 
-class _Parser:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = _line_index(text)
-        self.problems: list[str] = []
-        self.warnings: list[str] = []
-
-    def where(self, section: str, key: str | None = None) -> str:
-        line = self.line_of(section, key)
-        name = f"[{section}] {key}" if key else f"[{section}]"
-        return f"{self.path} line {line}: {name}" if line else f"{self.path}: {name}"
-
-    def line_of(self, section: str, key: str | None) -> int | None:
-        return self.lines.get((section, key))
-
-    def problem(self, section: str, key: str | None, message: str) -> None:
-        self.problems.append(f"{self.where(section, key)} {message}")
-
-    def parse(self, raw: dict[str, Any]) -> KioskConfig:
-        for name in raw:
-            if name not in _SECTIONS:
-                self.warnings.append(
-                    f"{self.path} line {self.line_of(name, None)}: unknown section [{name}] "
-                    f"is ignored; known sections are {', '.join(_SECTIONS)}"
-                )
-        sections: dict[str, dict[str, Any]] = {}
-        for name in _SECTIONS:
-            value = raw.get(name, {})
-            if not isinstance(value, dict):
-                self.problem(name, None, "must be a table, e.g. [" + name + "]")
-                value = {}
-            sections[name] = value
-
-        location = self.location(sections["location"])
-        survey = self.section("survey", SurveySettings, sections["survey"], _SURVEY_CHECKS)
-        kiosk = self.section("kiosk", KioskSettings, sections["kiosk"], _KIOSK_CHECKS)
-        staff = self.section("staff", StaffSettings, sections["staff"], _STAFF_CHECKS)
-        sync = None
-        if "sync" in raw:
-            if not sections["sync"].get("server_url"):
-                self.problem(
-                    "sync",
-                    "server_url",
-                    "is missing; set it to the central server's https:// "
-                    "address, or remove the [sync] section to keep sync off",
-                )
-            else:
-                sync = self.section("sync", SyncSettings, sections["sync"], _SYNC_CHECKS)
-        if self.problems:
-            raise ConfigError(self.problems)
-        assert location is not None and survey is not None and kiosk is not None
-        assert staff is not None
-        return KioskConfig(location, survey, kiosk, sync, staff, self.path, tuple(self.warnings))
-
-    def location(self, values: dict[str, Any]) -> Location | None:
-        required = {
-            "org_code": 'the trust\'s ODS code, e.g. "RWD"',
-            "site_code": 'the site\'s ODS code, e.g. "RWDLA"',
-            "ward_name": "the ward's name as reported to NHS England",
-        }
-        for key, meaning in required.items():
-            if key not in values:
-                self.problems.append(
-                    f"{self.path}: [location] {key} is missing; set it to {meaning}"
-                )
-        if any(key not in values for key in required):
-            return None
-        location: Location | None = self.section("location", Location, values, _LOCATION_CHECKS)
-        return location
-
-    def section(
-        self, name: str, cls: type[Any], values: dict[str, Any], checks: Mapping[str, _Check]
-    ) -> Any:
-        known = {f.name: f for f in fields(cls)}
-        kwargs: dict[str, Any] = {}
-        before = len(self.problems)
-        for key, value in values.items():
-            if key not in known:
-                self.warnings.append(
-                    f"{self.where(name, key)} is not a known setting and is ignored; "
-                    f"known settings are {', '.join(known)}"
-                )
-                continue
-            check = checks.get(key)
-            if check is None:
-                continue
-            message = check.validate(value)
-            if message:
-                self.problem(name, key, message)
-            else:
-                kwargs[key] = check.convert(value)
-        if len(self.problems) > before:
-            return None
-        return cls(**kwargs)
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-_HEADER = re.compile(r"\[\s*([\w.\-]+)\s*\]\s*(#.*)?")
-_KEY = re.compile(r"([\w\-]+)\s*=")
+def prepare_data_dir(data_dir: Path | None) -> Path:
+    """Create the data directory (``--data-dir``, or the platform's) and prove it writable.
 
-
-def _line_index(text: str) -> dict[tuple[str, str | None], int]:
-    """Where each ``[section]`` and ``key =`` first appears: (section, key or None) to line.
-
-    Built once, so that a file with thousands of problems is not scanned once per problem.
+    :raises DataDirError: with what to do about it.
     """
-    index: dict[tuple[str, str | None], int] = {}
-    current = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        header = _HEADER.fullmatch(stripped)
-        if header:
-            current = header.group(1)
-            index.setdefault((current, None), number)
-            continue
-        key = _KEY.match(stripped)
-        if key:
-            index.setdefault((current, key.group(1)), number)
-    return index
-
-
-# A problem quotes the value it found; a huge or deeply nested one is shortened.
-_shown = reprlib.Repr()
-_shown.maxstring = 80
-_shown.maxother = 80
-_shown.maxlevel = 3
-
-
-@dataclass(frozen=True)
-class _Check:
-    """How one key is validated: a predicate, the sentence to show, and a conversion."""
-
-    ok: Callable[[Any], bool]
-    expected: str
-    convert: Callable[[Any], Any] = lambda value: value
-
-    def validate(self, value: Any) -> str | None:
-        try:
-            good = self.ok(value)
-        except Exception:
-            good = False
-        return None if good else f"is {_shown.repr(value)}; expected {self.expected}"
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _printable(value: Any) -> bool:
-    """Text with no control characters: the central server refuses NUL, and a line break
-    or tab in a ward's name would break every report and CSV that shows it."""
-    return _text(value) and not any(unicodedata.category(ch) == "Cc" for ch in value)
-
-
-def _whole(low: int, high: int) -> Callable[[Any], bool]:
-    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
-
-
-def _zone(value: Any) -> bool:
+    path = data_dir or default_data_dir()
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        return False
-    return True
-
-
-_LOCATION_CHECKS = {
-    "org_code": _Check(
-        lambda v: bool(_ODS_CODE.fullmatch(v)), "an ODS code of 3 to 9 capital letters or digits"
-    ),
-    "site_code": _Check(
-        lambda v: bool(_ODS_CODE.fullmatch(v)), "an ODS code of 3 to 9 capital letters or digits"
-    ),
-    "ward_name": _Check(
-        lambda v: _printable(v) and 0 < len(v.strip()) <= 100,
-        "text of 1 to 100 characters on one line, without control characters (tabs, line "
-        "breaks, NUL)",
-    ),
-    "display_name": _Check(
-        lambda v: _printable(v) and len(v) <= 60,
-        "text of up to 60 characters on one line, without control characters (tabs, line "
-        "breaks, NUL)",
-    ),
-    "timezone": _Check(_zone, 'an IANA time zone name such as "Europe/London"'),
-}
-_SURVEY_CHECKS = {
-    "id": _Check(_text, 'a survey name from resources/surveys, e.g. "fft-inpatient"'),
-    "languages": _Check(
-        lambda v: isinstance(v, list) and bool(v) and all(map(_text, v)) and len(set(v)) == len(v),
-        'a list of language codes without repeats, e.g. ["en", "cy", "ur"]',
-        tuple,
-    ),
-    "phone_link": _Check(
-        lambda v: _text(v) and (v == "" or re.fullmatch(r"https?://\S+", v) is not None),
-        'an https:// address, or "" for no QR code',
-    ),
-    "lead_in": _Check(lambda v: isinstance(v, bool), "true or false"),
-    "directory": _Check(
-        lambda v: _text(v) and (v == "" or Path(v).is_dir()),
-        'the path of an existing folder of survey .json files, or "" for the shipped ones',
-    ),
-}
-_KIOSK_CHECKS = {
-    "idle_reset_seconds": _Check(_whole(10, 3600), "a whole number of seconds from 10 to 3600"),
-    "thanks_seconds": _Check(_whole(2, 60), "a whole number of seconds from 2 to 60"),
-    "repeat_tap_seconds": _Check(_whole(0, 600), "a whole number of seconds from 0 to 600"),
-    "fullscreen": _Check(lambda v: isinstance(v, bool), "true or false"),
-    "hide_cursor": _Check(lambda v: isinstance(v, bool), "true or false"),
-    "keyboard": _Check(lambda v: v in ("auto", "qt", "system"), '"auto", "qt" or "system"'),
-    "mode": _Check(lambda v: v in fft.MODES, "one of " + ", ".join(f'"{m}"' for m in fft.MODES)),
-}
-_STAFF_CHECKS = {
-    "lock_seconds": _Check(_whole(30, 1800), "a whole number of seconds from 30 to 1800"),
-    "safeguarding_words": _Check(
-        lambda v: isinstance(v, list) and all(_text(x) and x.strip() for x in v),
-        'a list of words, e.g. ["abuse", "unsafe"]',
-        lambda v: tuple(x.strip().lower() for x in v),
-    ),
-}
-
-CHECKS = {
-    "location": _LOCATION_CHECKS,
-    "survey": _SURVEY_CHECKS,
-    "kiosk": _KIOSK_CHECKS,
-    "staff": _STAFF_CHECKS,
-}
-
-
-def check_value(section: str, key: str, value: Any) -> str | None:
-    """The same check the config file gets, for a setting changed on screen: None if good,
-    else what was expected."""
-    return CHECKS[section][key].validate(value)
-
-
-_SYNC_CHECKS = {
-    "server_url": _Check(
-        lambda v: _text(v) and (_HTTPS.fullmatch(v) or _LOOPBACK.fullmatch(v)) is not None,
-        'the server\'s https:// address, e.g. "https://feedback.example.nhs.uk" (plain '
-        'http:// only for a server on this device, e.g. "http://127.0.0.1:8080")',
-    ),
-    "enrollment_key": _Check(_text, "the enrollment key text IT was given"),
-    "ca_bundle": _Check(
-        lambda v: _text(v) and (v == "" or Path(v).is_file()),
-        'the path of an existing CA bundle file, or ""',
-    ),
-    "batch_size": _Check(_whole(1, 1000), "a whole number from 1 to 1000"),
-}
-
-
-SECRET_KEYS = {("sync", "enrollment_key")}
-
-
-def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None) -> list[str]:
-    """Every effective setting, where it came from, and secrets masked: for ``--print-config``.
-
-    :param overridden: (section, key) pairs that staff changed in ``ward-settings.json``.
-    """
-    raw: dict[str, Any] = {}
-    if config.source is not None:
-        try:
-            raw = tomllib.loads(_read_config_text(config.source))
-        except (ConfigError, tomllib.TOMLDecodeError, RecursionError, MemoryError):
-            raw = {}  # changed or gone since it was loaded: sources then show as "default"
-    lines = []
-    sections: dict[str, Any] = {
-        "location": config.location,
-        "survey": config.survey,
-        "kiosk": config.kiosk,
-        "staff": config.staff,
-    }
-    if config.sync is not None:
-        sections["sync"] = config.sync
-    for name, values in sections.items():
-        lines.append(f"[{name}]")
-        for item in fields(values):
-            value = getattr(values, item.name)
-            if (name, item.name) in SECRET_KEYS and value:
-                shown = '"****" (set)'
-            elif isinstance(value, tuple):
-                shown = "[" + ", ".join(f'"{v}"' for v in value) + "]"
-            elif isinstance(value, str):
-                shown = f'"{value}"'
-            else:
-                shown = str(value).lower() if isinstance(value, bool) else str(value)
-            if overridden and (name, item.name) in overridden:
-                source = "ward-settings.json (changed by staff)"
-            elif item.name in raw.get(name, {}):
-                source = str(config.source)
-            elif config.source is None and name == "location":
-                source = "built-in demo ward"
-            else:
-                source = "default"
-            lines.append(f"{item.name} = {shown}    # {source}")
-        lines.append("")
-    return lines
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise DataDirError(
+            f"data dir {path} is not writable ({exc.strerror or exc}); give the kiosk's user "
+            "write access, or choose another folder with --data-dir"
+        ) from exc
+    return path

@@ -7,6 +7,7 @@ start-up. Each value is checked exactly as the config file's would be.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -82,14 +83,23 @@ def load_settings(data_dir: Path) -> WardSettings:
 
 
 def save_settings(data_dir: Path, settings: WardSettings) -> None:
+    """Write *settings* so that the file on disk is always the old one or the new one, whole.
+
+    :raises OSError: it could not be written (a full disk); the old file is kept as it was.
+    """
     path = data_dir / SETTINGS_FILE
     temporary = path.with_suffix(".tmp")
     data = {k: v for k, v in asdict(settings).items() if k != "extra"}
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)  # a half-written file helps no one
+        raise
 
 
 def changed_keys(settings: WardSettings) -> set[tuple[str, str]]:

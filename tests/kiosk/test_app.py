@@ -1,4 +1,5 @@
-"""The command line: ``--check`` on good and bad input, and the on-screen keyboard choice."""
+"""The kiosk as IT starts it: ``--check`` on good and bad input, the last good config, the
+on-screen keyboard choice, ``set-pin``, and the ``kiosk.app`` names outside suites import."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import input_method
 from kiosk.resources import surveys_dir
+from kiosk.ui.launch import input_method
 from tests.helpers import WARD_TOML
 
 
@@ -107,7 +108,8 @@ def test_the_kiosk_refuses_to_start_on_a_broken_config_with_a_clear_message(tmp_
 
 
 def test_a_broken_config_falls_back_to_the_last_one_that_worked(qtbot, tmp_path):
-    from kiosk.app import LAST_GOOD_CONFIG, create_kiosk
+    from kiosk.app import create_kiosk
+    from kiosk.config import LAST_GOOD_CONFIG
 
     config = tmp_path / "kiosk.toml"
     config.write_text(WARD_TOML, encoding="utf-8")
@@ -240,7 +242,7 @@ def test_set_pin_on_a_full_disk_says_what_to_do(tmp_path, monkeypatch, capsys):
     import errno
     import io
 
-    from kiosk.app import set_pin
+    from kiosk.cli import set_pin
     from kiosk.staff import StaffPin
 
     def full(*_args: object) -> None:
@@ -257,8 +259,42 @@ def test_set_pin_on_a_full_disk_says_what_to_do(tmp_path, monkeypatch, capsys):
 
 
 def test_pin_stdin_is_only_for_set_pin(capsys):
-    from kiosk.app import parse_args
+    from kiosk.cli import parse_args
 
     with pytest.raises(SystemExit) as exit_:
         parse_args(["--pin-stdin"])
     assert exit_.value.code == 2 and "--pin-stdin goes with set-pin" in capsys.readouterr().err
+
+
+def test_kiosk_app_still_offers_create_kiosk_and_main():
+    # The test seam in DESIGN.md: outside suites import create_kiosk from kiosk.app.
+    import inspect
+
+    import kiosk.app
+    import kiosk.cli
+    import kiosk.ui.launch
+
+    assert kiosk.app.main is kiosk.cli.main
+    for create_kiosk in (kiosk.app.create_kiosk, kiosk.ui.launch.create_kiosk):
+        parameters = inspect.signature(create_kiosk).parameters
+        assert [(p.name, p.default) for p in parameters.values()] == [
+            ("config_path", None),
+            ("data_dir", None),
+        ]
+
+
+def test_importing_kiosk_app_loads_no_qt():
+    # --check, --print-config and set-pin run on machines where Qt cannot load.
+    code = "import sys, kiosk.app; print(sorted(m for m in sys.modules if 'PySide6' in m))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+
+
+def test_the_console_script_runs_the_command_line():
+    from importlib.metadata import entry_points
+
+    import kiosk.cli
+
+    (script,) = entry_points(group="console_scripts", name="ward-kiosk")
+    assert script.load() is kiosk.cli.main

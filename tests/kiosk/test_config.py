@@ -1,4 +1,5 @@
-"""kiosk.toml: defaults, validation messages, unknown keys and the search order."""
+"""kiosk.toml: the one declaration of its keys, defaults, validation messages, unknown keys
+and the search order."""
 
 from __future__ import annotations
 
@@ -7,22 +8,28 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.config import (
-    CHECKS,
     DEMO,
+    KEYS,
+    REQUIRED,
+    SECTIONS,
     ConfigError,
     KioskConfig,
-    describe,
+    check_value,
     find_config,
     load_config,
     load_config_file,
 )
+from kiosk.config_check import flag, keys_of
+from kiosk.diagnostics import describe
 from tests.helpers import WARD_TOML
 
 
@@ -293,15 +300,8 @@ def test_thousands_of_unknown_keys_are_reported_quickly(write_config):
 
 # Fragments a hand-edited or attacked kiosk.toml might be made of: every section and key the
 # kiosk knows, some it does not, and values of every TOML type, good and bad.
-_KEYS = [key for checks in CHECKS.values() for key in checks] + [
-    "server_url",
-    "enrollment_key",
-    "ca_bundle",
-    "batch_size",
-    "x",
-    "ward name",
-]
-_SECTION_NAMES = [*CHECKS, "sync", "colours", "location.extra"]
+_KEYS = [key for keys in KEYS.values() for key in keys] + ["x", "ward name"]
+_SECTION_NAMES = [*KEYS, "colours", "location.extra"]
 
 
 def _toml_string(text: str) -> str:
@@ -374,3 +374,135 @@ def test_any_input_gives_a_config_or_a_config_error(tmp_path, data, with_ward):
     else:
         assert isinstance(config, KioskConfig)
         assert describe(config)
+
+
+# -- the one declaration: every key's type, bounds, default and sentence ------------------
+
+
+def _declared() -> list[tuple[str, str]]:
+    return [(section, key) for section, keys in KEYS.items() for key in keys]
+
+
+def _default(section: str, key: str) -> object:
+    (item,) = [f for f in fields(SECTIONS[section]) if f.name == key]
+    return item.default
+
+
+def test_only_the_wards_identity_and_the_server_have_no_default():
+    assert REQUIRED == {
+        "location": ("org_code", "site_code", "ward_name"),
+        "survey": (),
+        "kiosk": (),
+        "sync": ("server_url",),
+        "staff": (),
+    }
+
+
+@pytest.mark.parametrize(("section", "key"), _declared())
+def test_every_key_says_what_it_is_for_and_what_it_expects(section, key):
+    declared = KEYS[section][key]
+    assert declared.help and declared.expected
+    if key in REQUIRED[section]:
+        return
+    default = _default(section, key)
+    # The default passes the key's own check, in the form TOML would give it.
+    as_toml = list(default) if isinstance(default, tuple) else default
+    assert declared.validate(as_toml) is None
+    assert declared.convert(as_toml) == default
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [(s, k) for s, k in _declared() if isinstance(_default(s, k), int)],
+)
+def test_every_number_has_bounds_that_it_keeps_and_says(section, key):
+    declared = KEYS[section][key]
+    if isinstance(_default(section, key), bool):
+        assert declared.expected == "true or false"
+        return
+    assert declared.bounds is not None
+    low, high = declared.bounds
+    assert low <= _default(section, key) <= high
+    assert f"from {low} to {high}" in declared.expected
+    assert declared.validate(low) is None and declared.validate(high) is None
+    assert declared.validate(low - 1) and declared.validate(high + 1)
+
+
+def _wrong_type(section: str, key: str) -> object:
+    default = _default(section, key)
+    if isinstance(default, bool):
+        return "yes"
+    if isinstance(default, int):
+        return "sixty"
+    if isinstance(default, tuple):
+        return "en"  # one text, not a list
+    return 7  # every text key wants text
+
+
+def _toml(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else json.dumps(value)
+
+
+_IDENTITY = {"org_code": "RWD", "site_code": "RWDLA", "ward_name": "Ward 7 Acute Medicine"}
+
+
+@pytest.mark.parametrize(("section", "key"), _declared())
+def test_a_bad_value_for_any_key_names_the_file_line_key_and_expectation(tmp_path, section, key):
+    tables: dict[str, dict[str, object]] = {"location": dict(_IDENTITY)}
+    if section == "sync":
+        tables["sync"] = {"server_url": "https://feedback.example.nhs.uk"}
+    bad = _wrong_type(section, key)
+    tables.setdefault(section, {})[key] = bad
+    lines = []
+    for name, values in tables.items():
+        lines += [f"[{name}]", *(f"{k} = {_toml(v)}" for k, v in values.items()), ""]
+    path = tmp_path / "kiosk.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    line = lines.index(f"{key} = {_toml(bad)}") + 1
+
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert caught.value.problems == [
+        f"{path} line {line}: [{section}] {key} is {bad!r}; "
+        f"expected {KEYS[section][key].expected}"
+    ]
+
+
+def test_retention_is_400_days_unless_set_from_30_to_3650(write_config):
+    assert load_config_file(write_config()).kiosk.retention_days == 400
+    shortest = load_config_file(write_config("[kiosk]\nretention_days = 30\n"))
+    assert shortest.kiosk.retention_days == 30
+    path = write_config("[kiosk]\nretention_days = 29\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert caught.value.problems == [
+        f"{path} line 9: [kiosk] retention_days is 29; "
+        "expected a whole number of days from 30 to 3650"
+    ]
+
+
+def test_an_empty_required_value_is_missing_and_says_what_to_set(write_config):
+    path = write_config('[sync]\nserver_url = ""\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert caught.value.problems == [
+        f"{path} line 9: [sync] server_url is missing; set it to the central server's https:// "
+        "address, or remove the [sync] section to keep sync off"
+    ]
+
+
+def test_a_field_declared_without_a_key_is_a_bug_found_at_import():
+    @dataclass(frozen=True)
+    class Forgotten:
+        shown: Annotated[bool, flag("shown")] = True
+        colour: str = "blue"
+
+    with pytest.raises(TypeError, match=r"Forgotten.colour needs exactly one Key"):
+        keys_of(Forgotten)
+
+
+def test_staff_screens_get_the_same_check_as_the_file():
+    assert check_value("kiosk", "idle_reset_seconds", 60) is None
+    assert check_value("kiosk", "idle_reset_seconds", 5) == (
+        "is 5; expected a whole number of seconds from 10 to 3600"
+    )

@@ -8,8 +8,8 @@ import sys
 import uuid
 
 from sync.device import DeviceIdentity, save_identity
-from sync.server import db
-from sync.server.embedded import EmbeddedServer, free_port
+from sync.server import devices, schema
+from tests.embedded_server import EmbeddedServer, free_port
 from tests.helpers import WARD_TOML
 
 
@@ -35,10 +35,10 @@ def self_test(config, data):
 
 
 def test_self_test_checks_the_server_and_the_device_token(tmp_path):
-    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7 Acute Medicine"))
+    engine = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7 Acute Medicine"))
     device = str(uuid.uuid4())
-    token, _ = db.enroll(engine, key, device, "t", "1")
+    token, _ = devices.enroll(engine, key, device, "t", "1")
     data = tmp_path / "data"
     data.mkdir()
     with EmbeddedServer(engine) as live:
@@ -46,7 +46,7 @@ def test_self_test_checks_the_server_and_the_device_token(tmp_path):
         config.write_text(WARD_TOML + f'[sync]\nserver_url = "{live.url}"\n', encoding="utf-8")
         save_identity(data, DeviceIdentity(device, token, live.url))
         good = self_test(config, data)
-        db.revoke_device(engine, device)
+        devices.revoke_device(engine, device)
         revoked = self_test(config, data)
     assert good.returncode == 0, good.stdout + good.stderr
     sync_lines = [line for line in good.stdout.splitlines() if line.startswith("sync")]
@@ -58,10 +58,10 @@ def test_self_test_checks_the_server_and_the_device_token(tmp_path):
 
 
 def test_self_test_fails_when_the_key_was_for_another_ward(tmp_path):
-    engine = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
-    key = db.create_key(engine, db.Place("RWD", "RWDLA", "Ward 7"))
+    engine = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
     device = str(uuid.uuid4())
-    token, _ = db.enroll(engine, key, device, "t", "1")
+    token, _ = devices.enroll(engine, key, device, "t", "1")
     data = tmp_path / "data"
     data.mkdir()
     with EmbeddedServer(engine) as live:

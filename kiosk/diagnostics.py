@@ -1,0 +1,209 @@
+"""What IT reads at a terminal: ``--check`` and ``--self-test`` (one line per part of the kiosk,
+and a non-zero exit if any is wrong), ``--print-config`` (every effective setting and where it
+came from, secrets masked), and the message when the kiosk cannot start.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import (
+    KEYS,
+    ConfigError,
+    DataDirError,
+    KioskConfig,
+    default_data_dir,
+    load_config,
+    parse_toml,
+    prepare_data_dir,
+    read_config_text,
+)
+from kiosk.store import LocalStore, StoreError
+from kiosk.survey import Survey, SurveyError, load_survey
+
+
+def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = False) -> int:
+    """``--check`` (and ``--self-test``, *with_sync*): one line per part, and a non-zero exit
+    if any part is wrong. The font check needs a QGuiApplication."""
+    problems = 0
+
+    def line(part: str, ok: bool, text: str) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        print(f"{part:<9} {'OK  ' if ok else 'FAIL'} {text}")
+
+    config: KioskConfig | None = None
+    try:
+        config = load_config(config_path)
+        where = config.source or "no kiosk.toml found: embedded demo ward"
+        loc = config.location
+        line("config", True, f"{where}: {loc.ward_name} ({loc.org_code} / {loc.site_code})")
+        for warning in config.warnings:
+            print(f"{'':<9} WARN {warning}")
+    except ConfigError as exc:
+        for problem in exc.problems:
+            line("config", False, problem)
+
+    survey: Survey | None = None
+    if config is not None:
+        try:
+            survey = load_survey(config.survey.id, config.survey.languages, config.survey.folder)
+            names = ", ".join(
+                f"{lang.code}{' (draft translation)' if lang.draft else ''}"
+                for lang in survey.languages
+            )
+            line("survey", True, f"{survey.id} version {survey.version}: {names}")
+        except SurveyError as exc:
+            line("survey", False, str(exc))
+
+    try:
+        data = prepare_data_dir(data_dir)
+        store = LocalStore.in_dir(data)
+        integrity = store.integrity()
+        counts = store.sync_counts()
+        store.close()
+        line(
+            "data dir",
+            integrity == "ok",
+            f"{data} is writable; {sum(counts.values())} responses "
+            f"({counts['pending']} waiting to sync); integrity {integrity}",
+        )
+    except (DataDirError, StoreError) as exc:
+        line("data dir", False, str(exc))
+
+    if survey is not None:
+        from kiosk.ui.fonts import missing_glyphs
+
+        gaps = missing_glyphs(survey)
+        if gaps:
+            for code, chars in gaps.items():
+                line("fonts", False, f"no bundled font draws {chars!r} for '{code}'")
+        else:
+            codes = ", ".join(lang.code for lang in survey.languages)
+            line("fonts", True, f"bundled fonts draw every string in {codes}")
+    if with_sync and config is not None:
+        for ok, text in check_sync(config, data_dir):
+            line("sync", ok, text)
+    return 1 if problems else 0
+
+
+def check_sync(config: KioskConfig, data_dir: Path | None) -> list[tuple[bool, str]]:
+    """Server reachability and this device's token, when sync is configured."""
+    if config.sync is None:
+        return [(True, "not configured: answers stay on this kiosk")]
+    from sync.client import SyncClient, SyncError
+    from sync.device import DEVICE_FILE, load_identity
+
+    settings = config.sync
+    client = SyncClient(settings.server_url, ca_bundle=settings.ca_bundle, timeout=(5.0, 10.0))
+    try:
+        client.health()
+    except SyncError as exc:
+        return [(False, f"{settings.server_url}: {exc}")]
+    results = [(True, f"{settings.server_url} answers")]
+    data = data_dir or default_data_dir()
+    identity = load_identity(data) if (data / DEVICE_FILE).exists() else None
+    if identity is None or not identity.token or identity.server_url != client.base_url:
+        if settings.enrollment_key:
+            results.append((True, "not enrolled yet: enrols with the key on first sync"))
+        else:
+            results.append((False, "not enrolled and no [sync] enrollment_key to enrol with"))
+        return results
+    client.token = identity.token
+    try:
+        me = client.whoami()
+    except SyncError as exc:
+        results.append((False, f"device token: {exc}"))
+    else:
+        from sync.enrolment import describe as place_name
+
+        loc = config.location
+        here = (loc.org_code, loc.site_code, loc.ward_name)
+        there = (me.org_code, me.site_code, me.ward_name)
+        if here == there:
+            results.append((True, f"device {me.device_id} enrolled as {place_name(there)}"))
+        else:
+            results.append(
+                (
+                    False,
+                    f"device {me.device_id} is enrolled for {place_name(there)} but kiosk.toml "
+                    f"says {place_name(here)}; nothing is sent until they match: correct "
+                    "[location], or enrol with a key for this ward",
+                )
+            )
+    return results
+
+
+def print_config(config_path: Path | None, data_dir: Path | None) -> int:
+    """``--print-config``: the effective settings, each with its source, secrets masked."""
+    from kiosk.settings import SETTINGS_FILE, apply, changed_keys, load_settings
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return cannot_start(exc)
+    print(f"# config file: {config.source or 'none found (built-in demo ward)'}")
+    data = data_dir or default_data_dir()
+    overridden: set[tuple[str, str]] = set()
+    if (data / SETTINGS_FILE).exists():
+        settings = load_settings(data)
+        config = apply(config, settings)
+        overridden = changed_keys(settings)
+        print(f"# staff settings: {data / SETTINGS_FILE}")
+    print("\n".join(describe(config, overridden)))
+    return 0
+
+
+def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None) -> list[str]:
+    """Every effective setting, where it came from, and secrets masked: for ``--print-config``.
+
+    :param overridden: (section, key) pairs that staff changed in ``ward-settings.json``.
+    """
+    raw: dict[str, Any] = {}
+    if config.source is not None:
+        try:
+            raw = parse_toml(config.source, read_config_text(config.source))
+        except ConfigError:
+            raw = {}  # changed or gone since it was loaded: sources then show as "default"
+    sections: dict[str, Any] = {
+        "location": config.location,
+        "survey": config.survey,
+        "kiosk": config.kiosk,
+        "staff": config.staff,
+    }
+    if config.sync is not None:
+        sections["sync"] = config.sync
+    lines = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        from_file = raw.get(name, {})
+        for key, declared in KEYS[name].items():
+            value = getattr(values, key)
+            if declared.secret and value:
+                shown = '"****" (set)'
+            elif isinstance(value, tuple):
+                shown = "[" + ", ".join(f'"{v}"' for v in value) + "]"
+            elif isinstance(value, str):
+                shown = f'"{value}"'
+            else:
+                shown = str(value).lower() if isinstance(value, bool) else str(value)
+            if overridden and (name, key) in overridden:
+                source = "ward-settings.json (changed by staff)"
+            elif isinstance(from_file, dict) and key in from_file:
+                source = str(config.source)
+            elif config.source is None and name == "location":
+                source = "built-in demo ward"
+            else:
+                source = "default"
+            lines.append(f"{key} = {shown}    # {source}")
+        lines.append("")
+    return lines
+
+
+def cannot_start(exc: Exception) -> int:
+    """Say why the kiosk cannot start and how to see every problem; the exit status, 2."""
+    print(f"ward-kiosk cannot start: {exc}", file=sys.stderr)
+    print("Run `python -m kiosk --check` to see every problem.", file=sys.stderr)
+    return 2
