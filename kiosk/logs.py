@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -27,21 +28,30 @@ def default_log_dir() -> Path:
 
 
 class RedactSecrets(logging.Filter):
-    """Masks known secrets (the device token, the enrollment key) in any log line."""
+    """Masks known secrets (the device token, the enrollment key) in any log line.
+
+    Attributes:
+        secrets: what is masked. A frozenset, replaced whole by ``add``: the sync thread adds
+            a token while the UI thread's log calls read the set, and a set changed while
+            another thread iterates it raises ``RuntimeError`` in the middle of logging.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()
+        self._adding = threading.Lock()  # two adds at once must not lose either secret
 
     def add(self, secret: str) -> None:
         if len(secret) >= 8:
-            self.secrets.add(secret)
+            with self._adding:
+                self.secrets = self.secrets | {secret}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
+        secrets = self.secrets  # one snapshot for the whole record
+        if secrets:
             text = record.getMessage()
-            if any(secret in text for secret in self.secrets):
-                for secret in self.secrets:
+            if any(secret in text for secret in secrets):
+                for secret in secrets:
                     text = text.replace(secret, "[secret]")
                 record.msg, record.args = text, None
         return True

@@ -1,4 +1,5 @@
-"""Shared fixtures. Qt runs offscreen; every kiosk is built through ``create_kiosk``."""
+"""Shared fixtures. Qt runs offscreen; every kiosk is built through ``create_kiosk``; every
+store a test needs on its own is the ``store`` fixture."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.store import LocalStore
 from tests.helpers import WARD_TOML
 
 
@@ -37,6 +39,14 @@ def write_config(tmp_path: Path) -> Callable[[str], Path]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    """A fresh, empty LocalStore on ``tmp_path/kiosk.db`` (a real file: WAL needs one)."""
+    store = LocalStore(tmp_path / "kiosk.db")
+    yield store
+    store.close()
 
 
 @pytest.fixture

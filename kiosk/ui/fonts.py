@@ -1,11 +1,23 @@
-"""Font coverage: proof that the bundled fonts draw every character a patient may see."""
+"""The bundled fonts: registering them with Qt, and proof that they draw every character a
+patient may see in each offered language. ``kiosk/ui/theme.py`` names the families to use.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QRawFont
+from PySide6.QtGui import QFontDatabase, QRawFont
 
 from kiosk.resources import fonts_dir
 from kiosk.survey import Survey
+
+
+def load_fonts() -> list[str]:
+    """Register the bundled fonts with Qt; returns the families now available."""
+    families: set[str] = set()
+    for path in sorted(fonts_dir().glob("*.ttf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families.update(QFontDatabase.applicationFontFamilies(font_id))
+    return sorted(families)
 
 
 def missing_glyphs(survey: Survey) -> dict[str, str]:

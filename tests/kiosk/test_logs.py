@@ -6,12 +6,16 @@ import json
 import logging
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 
-from kiosk.logs import LOG_NAME, redactor, setup_logging
-from sync.server import db
-from sync.server.embedded import EmbeddedServer
-from tests.helpers import WARD_TOML, tap
-from tests.kiosk.ui.test_staff_mode import PIN, unlock
+import pytest
+
+from kiosk.logs import LOG_NAME, RedactSecrets, redactor, setup_logging
+from sync.server import devices, schema
+from tests.embedded_server import EmbeddedServer
+from tests.helpers import PIN, WARD_TOML, tap, unlock
+from tests.server import queries
 
 COMMENT = "Sister Jones on bay 4 was wonderful 8271"
 
@@ -20,8 +24,8 @@ def test_a_day_of_use_leaves_no_comment_pin_or_token_in_the_log(
     qtbot, tmp_path, make_kiosk, data_dir
 ):
     path = setup_logging("DEBUG", tmp_path / "logs")
-    server_db = db.open_database(f"sqlite:///{tmp_path / 'server.db'}")
-    key = db.create_key(server_db, db.Place("RWD", "RWDLA", "Ward 7 Acute Medicine"))
+    server_db = schema.open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    key = devices.create_key(server_db, devices.Place("RWD", "RWDLA", "Ward 7 Acute Medicine"))
     try:
         with EmbeddedServer(server_db) as live:
             window = make_kiosk(
@@ -32,7 +36,7 @@ def test_a_day_of_use_leaves_no_comment_pin_or_token_in_the_log(
             tap(qtbot, window, "Poor")
             qtbot.keyClicks(window.followup.comment, COMMENT)
             tap(qtbot, window, "Send")
-            qtbot.waitUntil(lambda: db.count_responses(server_db) == 1, timeout=15_000)
+            qtbot.waitUntil(lambda: queries.count_responses(server_db) == 1, timeout=15_000)
             unlock(qtbot, window, data_dir)
             window.staff.open_pad()
             for digit in "0000":
@@ -90,3 +94,55 @@ def test_print_config_shows_sources_and_masks_secrets(tmp_path):
     assert "idle_reset_seconds = 60    # default" in result.stdout
     assert 'enrollment_key = "****" (set)' in result.stdout
     assert "k3y-s3cret-value" not in result.stdout + result.stderr
+
+
+def record_of(text: str) -> logging.LogRecord:
+    return logging.LogRecord("kiosk.sync", logging.INFO, __file__, 1, "%s", (text,), None)
+
+
+def test_a_secret_is_masked_in_the_message_and_its_arguments():
+    redact = RedactSecrets()
+    redact.add("short")  # too short to be a token; masking it would mangle ordinary words
+    redact.add("tok-0123456789abcdef")
+    record = record_of("push with tok-0123456789abcdef failed, short reply")
+    assert redact.filter(record)
+    assert record.getMessage() == "push with [secret] failed, short reply"
+
+
+@pytest.fixture
+def busy_switching() -> Iterator[None]:
+    # Hand the GIL over every few microseconds, so the two threads below interleave closely.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(interval)
+
+
+def test_secrets_added_on_one_thread_while_another_logs(busy_switching):
+    # The sync thread adds a new device token while the UI thread is logging: the filter
+    # must neither fail ("Set changed size during iteration") nor miss a secret added before.
+    redact = RedactSecrets()
+    secrets = [f"token-{n:06d}-abcdefgh" for n in range(3000)]
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def log_lines() -> None:
+        try:
+            while not done.is_set():
+                redact.filter(record_of("nothing secret in this line at all"))
+        except BaseException as exc:
+            failures.append(exc)
+
+    readers = [threading.Thread(target=log_lines) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for secret in secrets:
+        redact.add(secret)
+    done.set()
+    for reader in readers:
+        reader.join()
+    assert failures == []
+    assert redact.secrets == frozenset(secrets)
+    record = record_of(f"enrolled as {secrets[-1]}")
+    redact.filter(record)
+    assert secrets[-1] not in record.getMessage()

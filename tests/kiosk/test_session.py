@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kiosk.session import FeedbackSession
 from kiosk.store import LocalStore
-from tests.kiosk.test_store import ORIGIN
+from tests.helpers import ORIGIN
 
 
 class Clock:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.config import DEFAULT_SAFEGUARDING_WORDS
 from kiosk.staff_comments import safeguarding_split, staff_comments
-from kiosk.store import LocalStore, Origin
+from kiosk.store import LocalStore
 from kiosk.survey import load_survey
+from tests.helpers import ORIGIN as WARD
 
 LONDON = ZoneInfo("Europe/London")
-WARD = Origin(
-    survey_id="fft-inpatient",
-    survey_version=1,
-    org_code="RWD",
-    site_code="RWDLA",
-    ward_name="Ward 7",
-    mode="Other",
-    timezone=LONDON,
-)
 # 09:30 UTC on 20 July is 10:30 in London (summer time).
 MORNING = datetime(2026, 7, 20, 9, 30, tzinfo=UTC)
 DAY = date(2026, 7, 20)
@@ -37,14 +28,13 @@ COMMENTS = [  # newest first, as the store gives them
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
+def commented(store: LocalStore) -> LocalStore:
+    """The shared store with COMMENTS given a minute apart, and one rating with no comment."""
     for minutes, (code, themes, text) in enumerate(reversed(COMMENTS)):
         rid = store.record(code, WARD, language="en", at=MORNING + timedelta(minutes=minutes))
         store.add_followup(rid, themes, text)
     store.record(1, WARD, language="en", at=MORNING)  # no comment: never listed
-    yield store
-    store.close()
+    return store
 
 
 def as_given(text: str) -> dict[str, object]:
@@ -75,9 +65,9 @@ def test_no_words_flag_nothing():
     assert flagged == [] and len(ordinary) == 1
 
 
-def test_staff_read_safeguarding_comments_first_then_the_rest_newest_first(store):
+def test_staff_read_safeguarding_comments_first_then_the_rest_newest_first(commented):
     shown = staff_comments(
-        store, load_survey("fft-inpatient"), LONDON, DEFAULT_SAFEGUARDING_WORDS, DAY, DAY
+        commented, load_survey("fft-inpatient"), LONDON, DEFAULT_SAFEGUARDING_WORDS, DAY, DAY
     )
     assert [c.safeguarding for c in shown] == [True, True, False, False, False]
     assert shown[0].text == (
@@ -95,14 +85,14 @@ def test_staff_read_safeguarding_comments_first_then_the_rest_newest_first(store
     assert shown[4].text.startswith("20 Jul 10:30 · Neither good nor poor · Waiting\n")
 
 
-def test_staff_comments_keep_to_the_answers_and_dates_asked_for(store):
+def test_staff_comments_keep_to_the_answers_and_dates_asked_for(commented):
     survey = load_survey("fft-inpatient")
     positive = staff_comments(
-        store, survey, LONDON, DEFAULT_SAFEGUARDING_WORDS, DAY, DAY, codes=(1, 2)
+        commented, survey, LONDON, DEFAULT_SAFEGUARDING_WORDS, DAY, DAY, codes=(1, 2)
     )
     assert [c.text.splitlines()[1] for c in positive] == [
         "The nurses on nights were so kind to my mum.",
         "Food was hot and there was choice.",
     ]
     day_after = DAY + timedelta(days=1)
-    assert staff_comments(store, survey, LONDON, (), day_after, day_after) == []
+    assert staff_comments(commented, survey, LONDON, (), day_after, day_after) == []

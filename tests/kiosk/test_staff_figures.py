@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from kiosk.staff_figures import daily_series, results, theme_words
-from kiosk.store import LocalStore, Origin
 from kiosk.survey import load_survey
+from tests.helpers import ORIGIN as WARD
 
-WARD = Origin(
-    survey_id="fft-inpatient",
-    survey_version=1,
-    org_code="RWD",
-    site_code="RWDLA",
-    ward_name="Ward 7",
-    mode="Other",
-    timezone=ZoneInfo("Europe/London"),
-)
 NOV_3 = date(2026, 11, 3)
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
-    yield store
-    store.close()
 
 
 def at_noon(day: date) -> datetime:

@@ -1,41 +1,21 @@
-"""LocalStore: durability, migrations, the sync outbox, figures and recovery."""
+"""LocalStore: durability, migrations, the sync outbox, retention, figures and recovery."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlite_utils
 
-from kiosk.store import (
-    UNFINISHED_GRACE,
-    LocalStore,
-    Origin,
-    StoreError,
-    migrations,
-    open_store,
-)
+from kiosk import outbox
+from kiosk.outbox import UNFINISHED_GRACE
+from kiosk.schema import migrations
+from kiosk.store import LocalStore, StoreError, open_store
 
-ORIGIN = Origin(
-    survey_id="fft-inpatient",
-    survey_version=1,
-    org_code="RWD",
-    site_code="RWDLA",
-    ward_name="Ward 7",
-    mode="Other",
-    timezone=ZoneInfo("Europe/London"),
-)
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    store = LocalStore(tmp_path / "kiosk.db")
-    yield store
-    store.close()
+# Other test files still import ORIGIN from here; it lives in tests/helpers.py.
+from tests.helpers import ORIGIN, pending_batch
 
 
 def test_a_recorded_rating_is_visible_from_a_fresh_connection(store, tmp_path):
@@ -77,11 +57,9 @@ def test_followup_is_redacted_and_on_the_same_row(store):
     assert row["comment"] == "my email is [email removed]"
 
 
-def test_migrations_run_from_an_empty_file(tmp_path):
-    store = LocalStore(tmp_path / "new.db")
+def test_migrations_run_from_an_empty_file(store):
     applied = [m.name for m in migrations.applied(store.db)]
     assert applied == [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
-    store.close()
 
 
 @pytest.mark.parametrize("stop_before", [m.name for m in migrations._migrations])
@@ -116,11 +94,11 @@ def test_pending_batch_is_oldest_first_and_waits_for_the_respondent(store):
     for response_id in ids[:4]:
         store.finish(response_id)
     now = start + timedelta(minutes=10)
-    assert [row["id"] for row in store.pending_batch(3, now=now)] == ids[:3]
-    assert [row["id"] for row in store.pending_batch(10, now=now)] == ids[:4]
+    assert [row["id"] for row in pending_batch(store, 3, now=now)] == ids[:3]
+    assert [row["id"] for row in pending_batch(store, 10, now=now)] == ids[:4]
     # Someone who never pressed Send or Skip is not left out for ever.
     later = start + UNFINISHED_GRACE + timedelta(minutes=5)
-    assert [row["id"] for row in store.pending_batch(10, now=later)] == ids
+    assert [row["id"] for row in pending_batch(store, 10, now=later)] == ids
 
 
 def test_pending_json_is_the_rows_as_json_objects(store):
@@ -145,7 +123,7 @@ def test_results_mark_sent_and_rejected_and_neither_is_resent(store):
     for response_id in ids:
         store.finish(response_id)
     store.apply_results(sent=[ids[0]], rejected={ids[1]: "conflict"})
-    assert [row["id"] for row in store.pending_batch(10)] == [ids[2]]
+    assert [row["id"] for row in pending_batch(store, 10)] == [ids[2]]
     assert store.sync_counts() == {"pending": 1, "sent": 1, "rejected": 1}
     rejected = store.get(ids[1])
     assert rejected is not None and rejected["sync_error"] == "conflict"
@@ -164,12 +142,60 @@ def test_counts_leave_flagged_responses_out_and_count_them_apart(store):
     assert counts.percent_negative == pytest.approx(200 / 7)
 
 
-def test_purge_removes_only_acknowledged_rows_past_retention(store):
-    old, unsent = (store.record(1, ORIGIN, language="en") for _ in range(2))
-    store.finish(old)
-    store.apply_results(sent=[old], at=datetime.now(UTC) - timedelta(days=100))
-    assert store.purge(retention_days=90) == 1
-    assert store.get(old) is None and store.get(unsent) is not None
+NOW = datetime(2027, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def aged(store: LocalStore, state: str, days: int) -> str:
+    """A finished response that reached *state* (``sent`` or ``rejected``) *days* before NOW;
+    ``pending`` ones were answered *days* ago and never sent."""
+    then = NOW - timedelta(days=days)
+    rid = store.record(1, ORIGIN, language="en", at=then)
+    store.add_followup(rid, ["staff"], "Kind nurses on nights")
+    store.finish(rid, at=then)
+    if state == "sent":
+        store.apply_results(sent=[rid], at=then)
+    elif state == "rejected":
+        store.apply_results(sent=[], rejected={rid: "conflict"}, at=then)
+    return rid
+
+
+def test_purge_deletes_only_sent_rows_older_than_the_cut_off(store):
+    old_sent = aged(store, "sent", 401)
+    young_sent = aged(store, "sent", 399)
+    assert store.purge(retention_days=400, now=NOW) == 1
+    assert store.get(old_sent) is None and store.get(young_sent) is not None
+    assert store.purge(retention_days=400, now=NOW) == 0  # nothing left to do
+    assert store.integrity() == "ok"
+
+
+@pytest.mark.parametrize("state", ["pending", "rejected"])
+def test_purge_never_deletes_unsent_rows_whatever_their_age(store, state):
+    kept = [aged(store, state, days) for days in (1, 401, 5000)]
+    assert store.purge(retention_days=400, now=NOW) == 0
+    assert store.purge(retention_days=0, now=NOW + timedelta(days=10_000)) == 0
+    assert all(store.get(rid) is not None for rid in kept)
+    assert store.sync_counts()[state] == 3
+
+
+def test_purge_goes_in_small_transactions_and_counts_them_all(store, monkeypatch):
+    monkeypatch.setattr(outbox, "PURGE_CHUNK", 3)
+    gone = [aged(store, "sent", 500) for _ in range(7)]
+    kept = aged(store, "pending", 500)
+    assert store.purge(retention_days=400, now=NOW) == 7
+    assert all(store.get(rid) is None for rid in gone) and store.get(kept) is not None
+
+
+def test_purged_comments_do_not_linger_in_the_file(store, tmp_path):
+    old = aged(store, "sent", 401)
+    store.add_followup(old, [], "Cold marmalade toast every morning")
+    store.purge(retention_days=400, now=NOW)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"marmalade" not in (tmp_path / "kiosk.db").read_bytes()
+
+
+def test_purge_refuses_a_negative_period(store):
+    with pytest.raises(ValueError):
+        store.purge(retention_days=-1)
 
 
 def test_a_damaged_file_is_moved_aside_and_collection_goes_on(tmp_path):

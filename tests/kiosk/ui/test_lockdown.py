@@ -10,7 +10,7 @@ from PySide6.QtGui import QCloseEvent
 
 from kiosk.app import create_kiosk
 from kiosk.ui.lockdown import SingleInstance, ask_running_instance_to_show, install_crash_guard
-from tests.kiosk.ui.test_staff_mode import unlock
+from tests.helpers import unlock
 
 
 def test_closing_is_ignored_outside_staff_mode(qtbot, make_kiosk, data_dir):

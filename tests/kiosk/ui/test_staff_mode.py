@@ -17,24 +17,7 @@ from PySide6.QtTest import QTest
 
 from kiosk.app import create_kiosk
 from kiosk.staff import PIN_FILE, StaffPin
-from tests.helpers import find, rows, tap
-
-PIN = "4821"
-
-
-def type_pin(qtbot, window, pin: str) -> None:
-    for digit in pin:
-        tap(qtbot, window, digit)
-    tap(qtbot, window, "Enter")
-
-
-def unlock(qtbot, window, data_dir) -> None:
-    """Set the PIN (as IT would, if it is not set yet) and get into staff mode on the pad."""
-    if not StaffPin(data_dir).is_set:
-        StaffPin(data_dir).set(PIN)
-    window.staff.open_pad()
-    type_pin(qtbot, window, PIN)
-    assert window.stack.currentWidget() is window.staff.screen
+from tests.helpers import PIN, find, rows, tap, type_pin, unlock
 
 
 def events(window) -> list[str]:
