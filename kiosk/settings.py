@@ -7,15 +7,14 @@ start-up. Each value is checked exactly as the config file's would be.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig, check_value
+from sync.atomic import write_json
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +86,8 @@ def save_settings(data_dir: Path, settings: WardSettings) -> None:
 
     :raises OSError: it could not be written (a full disk); the old file is kept as it was.
     """
-    path = data_dir / SETTINGS_FILE
-    temporary = path.with_suffix(".tmp")
     data = {k: v for k, v in asdict(settings).items() if k != "extra"}
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)  # a half-written file helps no one
-        raise
+    write_json(data_dir / SETTINGS_FILE, data, indent=2)
 
 
 def changed_keys(settings: WardSettings) -> set[tuple[str, str]]:

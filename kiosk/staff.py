@@ -13,19 +13,19 @@ it (full, read-only), it is kept in memory instead, so a full disk does not lift
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
+
+from sync.atomic import write_json
 
 log = logging.getLogger(__name__)
 
@@ -233,25 +233,7 @@ class StaffPin:
 
     def _save(self, state: _PinState) -> None:
         """Replace the file atomically, mode 0600. On failure the old file stands, no tmp left."""
-        temporary = self.path.with_suffix(".tmp")
-        content = json.dumps(asdict(state)).encode("utf-8")
-        try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                handle = os.fdopen(fd, "wb")
-            except BaseException:
-                os.close(fd)
-                raise
-            with handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-        _sync_folder(self.path.parent)
+        write_json(self.path, asdict(state))
 
     def set(self, pin: str) -> None:
         """Set a new PIN (4 to 8 digits), replacing a damaged file and clearing any lockout.
@@ -323,19 +305,6 @@ def _hash(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(
         pin.encode(), salt=salt, dklen=HASH_BYTES, maxmem=64 * 1024 * 1024, **SCRYPT
     )
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is only durable once the folder is synced (POSIX); best effort, since the
-    # new file is already complete either way.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _cannot_save(exc: OSError, folder: Path) -> str:

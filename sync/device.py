@@ -7,10 +7,11 @@ secret: it is never logged and never shown.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from sync.atomic import write_json
 
 DEVICE_FILE = "device.json"
 
@@ -56,11 +57,4 @@ def load_identity(data_dir: Path) -> DeviceIdentity:
 
 def save_identity(data_dir: Path, identity: DeviceIdentity) -> None:
     """Write atomically, mode 0600 where the OS has modes."""
-    path = data_dir / DEVICE_FILE
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(identity), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_json(data_dir / DEVICE_FILE, asdict(identity))

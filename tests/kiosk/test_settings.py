@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import settings as settings_module
+import sync.atomic
 from kiosk.config import DEMO, load_config_file
 from kiosk.settings import (
     SETTINGS_FILE,
@@ -133,11 +133,10 @@ def test_a_full_disk_keeps_the_settings_that_were_saved(tmp_path: Path, monkeypa
     before = WardSettings(languages=["en", "cy"], paused=True)
     save_settings(tmp_path, before)
 
-    def disk_full(data: object, handle, **_kwargs: object) -> None:
-        handle.write('{"languages": ["en"')  # part of the file got out before the disk filled
+    def disk_full(fd: int) -> None:  # the new file's blocks could not all be written
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(settings_module.json, "dump", disk_full)
+    monkeypatch.setattr(sync.atomic.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left on device"):
         save_settings(tmp_path, WardSettings(languages=["en"]))
     monkeypatch.undo()
