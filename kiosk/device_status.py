@@ -9,7 +9,7 @@ from datetime import tzinfo
 
 from kiosk import __version__
 from kiosk.config import Location
-from sync.engine import SyncStatus
+from sync.status import SyncStatus
 
 NOT_CONFIGURED = "Sync not configured: answers stay on this kiosk."
 

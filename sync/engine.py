@@ -33,6 +33,7 @@ from sync.client import (
 )
 from sync.device import DeviceIdentity
 from sync.enrolment import Enrolment, NotReady, Place
+from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +66,6 @@ class Outbox(Protocol):
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What staff see about sync.
-
-    Attributes:
-        state: ``idle`` (all sent), ``waiting`` (will retry), ``stopped`` (needs IT or staff).
-        pending: responses not yet on the server.
-        rejected: responses the server refused (kept here, not resent).
-        last_success: when the server last acknowledged a batch.
-        last_error: the last problem, in plain words, or what happened to particular
-            responses (refused, or sent last) until a later batch goes through cleanly;
-            None after a clean sync.
-        device_id: this kiosk's id with the central server.
-    """
-
-    state: str
-    pending: int
-    rejected: int
-    last_success: datetime | None
-    last_error: str | None
-    device_id: str = ""
 
 
 class SyncEngine:

@@ -8,9 +8,14 @@ are: at the top, inside functions and under ``TYPE_CHECKING`` (a cycle is a cycl
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("kiosk", "sync")
@@ -271,3 +276,25 @@ def test_no_module_is_over_450_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+@pytest.mark.parametrize(
+    "module", ["kiosk.ui.launch", "kiosk.ui.window", "kiosk.ui.staff.dashboard"]
+)
+def test_the_kiosk_screens_load_no_http_client(module):
+    # requests and pydantic take a quarter of a second to import on a tablet: they belong to
+    # the sync thread, which loads them after the first frame, and never to a screen.
+    probe = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in ('requests', 'pydantic') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -33,7 +33,7 @@ from kiosk.ui.timers import Timer
 
 if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
     from kiosk.ui.sync_worker import SyncThread
-    from sync.engine import SyncStatus
+    from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
 

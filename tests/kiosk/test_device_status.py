@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from kiosk import __version__
 from kiosk.config import Location
 from kiosk.device_status import NOT_CONFIGURED, device_details, sync_lines
-from sync.engine import SyncStatus
+from sync.status import SyncStatus
 
 LONDON = ZoneInfo("Europe/London")
 SERVER = "https://feedback.example.nhs.uk"

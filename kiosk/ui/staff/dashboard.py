@@ -38,8 +38,8 @@ from kiosk.ui.staff.pages.sync import SyncPage
 from kiosk.ui.staff.pages.ward_controls import WardControlsPage
 from kiosk.ui.widgets.button_rows import ButtonRows
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
-from sync.engine import SyncStatus
 from sync.fft import PERIODS, period
+from sync.status import SyncStatus
 
 CUSTOM = "custom"  # the period between the "From" and "To" dates
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from kiosk.store import LocalStore
     from kiosk.survey import Survey
     from kiosk.ui.staff.dashboard import StaffScreen
-    from sync.engine import SyncStatus
+    from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from kiosk.ui.widgets.qr import QrCode
 
 # Staff screens are built the first time staff get in, so this import (requests, pydantic)
 # is never on the kiosk's start-up path.
-from sync.engine import SyncStatus
+from sync.status import SyncStatus
 
 
 class SyncPage(StaffPage):
