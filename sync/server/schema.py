@@ -60,6 +60,10 @@ devices = sa.Table(
     sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True)),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    # Revision 0003: what the kiosk last said of itself (heartbeat, or with a batch).
+    sa.Column("last_batch_at", sa.DateTime(timezone=True)),
+    sa.Column("pending_on_device", sa.Integer),
+    sa.Column("last_sync_error", sa.String(500)),
 )
 
 responses = sa.Table(
@@ -95,6 +99,84 @@ batches = sa.Table(
     sa.Column("accepted", sa.Integer, nullable=False),
     sa.Column("duplicate", sa.Integer, nullable=False),
     sa.Column("rejected", sa.Integer, nullable=False),
+)
+
+# -- revision 0003: the web app's people, their sessions and what they did ----------------
+
+#: A person who signs in to the web app. Local accounts have a password hash; a future NHS
+#: single sign-on (OIDC with Entra ID) account has ``auth_provider`` "oidc", the token's
+#: ``sub`` in ``external_subject`` and no password, with no schema change.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("auth_provider", sa.String(20), nullable=False, server_default="local"),
+    sa.Column("external_subject", sa.String(255)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+    sa.Column("password_changed_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("role IN ('admin', 'ward')", name="users_role"),
+    sa.UniqueConstraint("auth_provider", "external_subject", name="users_external_subject"),
+)
+
+#: The wards a ``ward`` user may see.
+user_wards = sa.Table(
+    "user_wards",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("org_code", sa.String(9), primary_key=True),
+    sa.Column("site_code", sa.String(9), primary_key=True),
+    sa.Column("ward_name", sa.String(100), primary_key=True),
+)
+
+#: Server-side sessions, so several server processes share them and signing out ends them.
+#: The cookie holds the session id; only its SHA-256 is stored.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("web_sessions_by_user", "user_id"),
+)
+
+#: Every admin action (web or command line): who, when, what.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.String(254), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.Index("audit_log_by_time", "at"),
+)
+
+#: Months marked as submitted to NHS England, and by whom.
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.String(254), nullable=False),
+    sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("submissions_by_period", "period"),
 )
 
 

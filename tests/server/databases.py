@@ -127,19 +127,68 @@ def _v1_row(item: Response, moment: datetime) -> dict[str, Any]:
     }
 
 
+# v1's columns, frozen as v1 is (sync/server/schema_v1.py).
+_V1_COLUMNS = {
+    "enrollment_keys": [
+        "id",
+        "key_hash",
+        "org_code",
+        "site_code",
+        "ward_name",
+        "created_at",
+        "expires_at",
+        "uses_left",
+        "revoked_at",
+    ],
+    "devices": [
+        "device_id",
+        "token_hash",
+        "name",
+        "app_version",
+        "org_code",
+        "site_code",
+        "ward_name",
+        "key_id",
+        "enrolled_at",
+        "last_seen_at",
+        "revoked_at",
+    ],
+    "responses": [
+        "id",
+        "device_id",
+        "batch_id",
+        "received_at",
+        "content_hash",
+        "survey_id",
+        "survey_version",
+        "answered_at",
+        "local_date",
+        "rating",
+        "answers",
+        "comment",
+        "language",
+        "mode",
+        "org_code",
+        "site_code",
+        "ward_name",
+        "flags",
+    ],
+    "batches": ["batch_id", "device_id", "received_at", "accepted", "duplicate", "rejected"],
+}
+
+
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of v1's four tables, in primary-key order, as the database returns them."""
+    """Every row of v1's four tables, in primary-key order, as the database returns them:
+    v1's columns only, so a later revision's new columns do not count as a change."""
     engine = sa.create_engine(url)
     found = sa.MetaData()
     with engine.connect() as conn:
         found.reflect(conn, only=["enrollment_keys", "devices", "responses", "batches"])
-        result = {
-            name: [
-                tuple(_plain(value) for value in row)
-                for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
-            for name, table in found.tables.items()
-        }
+        result = {}
+        for name, table in found.tables.items():
+            columns = [table.c[column] for column in _V1_COLUMNS[name]]
+            query = sa.select(*columns).order_by(*table.primary_key.columns)
+            result[name] = [tuple(_plain(value) for value in row) for row in conn.execute(query)]
     engine.dispose()
     return result
 
