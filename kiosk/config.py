@@ -25,6 +25,7 @@ from kiosk.config_check import (
     is_text,
     is_zone,
     keys_of,
+    number,
     ods_code,
     one_line,
     one_of,
@@ -183,6 +184,29 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
+class AccessibilitySettings:
+    """Ways in for people who cannot tap: one-switch scanning (keyboard access is always on)."""
+
+    switch_scanning: Annotated[
+        bool,
+        flag(
+            "a highlight steps through the controls on a timer and one key (a switch) "
+            "chooses the highlighted one"
+        ),
+    ] = False
+    scan_seconds: Annotated[
+        float, number(0.5, 10, "seconds", "how long the switch's highlight rests on each control")
+    ] = 1.5
+    scan_key: Annotated[
+        str,
+        one_of(
+            ("space", "return"),
+            'the key the switch sends: "space", or "return" (Return or Enter)',
+        ),
+    ] = "space"
+
+
+@dataclass(frozen=True)
 class SyncSettings:
     """Where answers are sent. The whole [sync] section is optional: without it, sync is off."""
 
@@ -230,6 +254,7 @@ class KioskConfig:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     sync: SyncSettings | None = None
     staff: StaffSettings = field(default_factory=StaffSettings)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     source: Path | None = None
     warnings: tuple[str, ...] = ()
 
@@ -250,6 +275,7 @@ SECTIONS: dict[str, type] = {
     "kiosk": KioskSettings,
     "sync": SyncSettings,
     "staff": StaffSettings,
+    "accessibility": AccessibilitySettings,
 }
 # Derived from the fields above, once, at import: a field without a Key fails here.
 KEYS: dict[str, dict[str, Key]] = {name: keys_of(cls) for name, cls in SECTIONS.items()}
@@ -327,6 +353,7 @@ def load_config_file(path: Path) -> KioskConfig:
         kiosk=sections["kiosk"],
         sync=sections["sync"],
         staff=sections["staff"],
+        accessibility=sections["accessibility"],
         source=path,
         warnings=tuple(reader.warnings),
     )

@@ -93,6 +93,17 @@ def whole(low: int, high: int, unit: str, help: str) -> Key:
     )
 
 
+def number(low: float, high: float, unit: str, help: str) -> Key:
+    """A number, whole or not, from *low* to *high*; *unit* is "seconds" or ""."""
+    of = f" of {unit}" if unit else ""
+    return Key(
+        help,
+        f"a number{of} from {low:g} to {high:g}",
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and low <= v <= high,
+        convert=float,
+    )
+
+
 def flag(help: str) -> Key:
     return Key(help, "true or false", lambda v: isinstance(v, bool))
 

@@ -73,20 +73,67 @@ def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = Fal
     except (DataDirError, StoreError) as exc:
         line("data dir", False, str(exc))
 
-    if survey is not None:
-        from kiosk.ui.fonts import missing_glyphs
-
-        gaps = missing_glyphs(survey)
-        if gaps:
-            for code, chars in gaps.items():
-                line("fonts", False, f"no bundled font draws {chars!r} for '{code}'")
-        else:
-            codes = ", ".join(lang.code for lang in survey.languages)
-            line("fonts", True, f"bundled fonts draw every string in {codes}")
+    if survey is not None and config is not None:
+        for ok, text in check_fonts(survey, config.location.shown_name):
+            line("fonts", ok, text)
     if with_sync and config is not None:
         for ok, text in check_sync(config, data_dir):
             line("sync", ok, text)
     return 1 if problems else 0
+
+
+def check_fonts(survey: Survey, ward: str) -> list[tuple[bool, str]]:
+    """Which font really draws each language's strings (their glyph runs, as Qt lays them out
+    in the font the screens use): a failure if any glyph comes from a font the kiosk does not
+    bundle, or from none, or if the font the survey names draws less than half of them.
+    Needs a QGuiApplication."""
+    from kiosk.ui.fonts import MISSING, drawn_by, load_fonts
+
+    bundled = load_fonts()
+    results = []
+    for language in survey.languages:
+        code, named = language.code, language.font
+        where = f"set languages.{code}.font in {survey.path} to the bundled font that draws it"
+        if named not in bundled:
+            results.append(
+                (False, f"{code}: '{named}' is not a bundled font; {where} ({', '.join(bundled)})")
+            )
+            continue
+        counts = drawn_by(survey, code, ward)
+        total = sum(counts.values())
+        foreign = {family: n for family, n in counts.items() if family not in bundled}
+        if foreign:
+            shown = ", ".join(
+                f"{n} from {'no font at all' if family == MISSING else family}"
+                for family, n in sorted(foreign.items())
+            )
+            results.append(
+                (
+                    False,
+                    f"{code}: {shown}, of {total} glyphs: a kiosk without that font draws boxes "
+                    f"or the wrong letters; {where}",
+                )
+            )
+            continue
+        drawn = counts[named]
+        if drawn * 2 < total:
+            main, most = counts.most_common(1)[0]
+            results.append(
+                (
+                    False,
+                    f"{code}: the survey names {named}, but it draws only {drawn} of {total} "
+                    f"glyphs ({main} draws {most}); {where}",
+                )
+            )
+            continue
+        others = "".join(
+            f", {n} by {family}" for family, n in counts.most_common() if family != named
+        )
+        if drawn == total:
+            results.append((True, f"{code}: all {total} glyphs drawn by {named}"))
+        else:
+            results.append((True, f"{code}: {drawn} of {total} glyphs drawn by {named}{others}"))
+    return results
 
 
 def check_sync(config: KioskConfig, data_dir: Path | None) -> list[tuple[bool, str]]:
@@ -172,6 +219,7 @@ def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None
         "survey": config.survey,
         "kiosk": config.kiosk,
         "staff": config.staff,
+        "accessibility": config.accessibility,
     }
     if config.sync is not None:
         sections["sync"] = config.sync

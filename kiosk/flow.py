@@ -159,9 +159,11 @@ class PatientFlow:
             self._finish_respondent(self.last_activity)
         self.screen = Screen.QUESTION
         self.view.stop_idle_timer()
-        self.view.show_question()
+        # The kiosk's own language and look first, so the question comes up (and is announced
+        # to a screen reader) as the next person will see it.
         self.language = self.survey.default_language
         self.view.restore_defaults(self.language)
+        self.view.show_question()
 
     # -- the record ----------------------------------------------------------------------
 

@@ -32,14 +32,18 @@ REQUIRED_TEXT = (
     "thanks_body",
     "returning",
     "phone_prompt",
+    "phone_qr_name",
     "large_text",
     "high_contrast",
     "save_failed",
     "paused",
     "demo_ward",
+    "board_hint",
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: The bundled font a language is drawn in when its file names none (Latin, Greek, Cyrillic).
+DEFAULT_FONT = "Noto Sans"
 RLM = "\u200f"
 
 
@@ -56,12 +60,14 @@ class Language:
         name: the language's own name for itself, shown on the switcher.
         rtl: whether the script runs right to left (the whole screen mirrors).
         draft: True until a native speaker has reviewed the translation.
+        font: the family of the bundled font that draws it (``--check`` proves it does).
     """
 
     code: str
     name: str
     rtl: bool
     draft: bool
+    font: str = DEFAULT_FONT
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,11 @@ def _parse(raw: Any, path: Path, wanted: list[str] | None) -> Survey:
         direction = meta.get("direction", "ltr")
         if direction not in ("ltr", "rtl"):
             raise fail(f"languages.{code}.direction", "must be 'ltr' or 'rtl'")
-        languages.append(Language(code, name, direction == "rtl", meta.get("status") != "reviewed"))
+        font = meta.get("font", DEFAULT_FONT)
+        if not isinstance(font, str) or not font.strip():
+            raise fail(f"languages.{code}.font", "must name the bundled font that draws it")
+        draft = meta.get("status") != "reviewed"
+        languages.append(Language(code, name, direction == "rtl", draft, font))
 
     def translations(key: str, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):

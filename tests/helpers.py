@@ -122,3 +122,58 @@ def unlock(qtbot: Any, window: Any, data_dir: Path) -> None:
     window.staff.open_pad()
     type_pin(qtbot, window, PIN)
     assert window.stack.currentWidget() is window.staff.screen
+
+
+# -- keyboard, as a keyboard user or a switch presses it ---------------------------------
+
+
+def activate(qtbot: Any, window: QWidget) -> None:
+    """Make *window* the active window, so that keys go to its focused control."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
+def focused() -> QWidget | None:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.focusWidget()
+
+
+def press(window: QWidget, key: Any, modifiers: Any = None) -> None:
+    """Press and release *key* on whatever has focus (the window, if nothing does)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    target = focused() or window
+    QTest.keyClick(target, key, modifiers or Qt.KeyboardModifier.NoModifier)
+
+
+def tab_to(window: QWidget, name: str, most: int = 40) -> QWidget:
+    """Press Tab until the control named *name* has focus; fails after *most* presses."""
+    from PySide6.QtCore import Qt
+
+    for _ in range(most):
+        press(window, Qt.Key.Key_Tab)
+        widget = focused()
+        if widget is not None and widget.accessibleName() == name:
+            return widget
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+# -- pixels, read from what the window really draws -------------------------------------
+
+RGB = tuple[int, int, int]
+
+
+def rgb_at(image: Any, x: int, y: int) -> RGB:
+    colour = image.pixelColor(x, y)
+    return colour.red(), colour.green(), colour.blue()
+
+
+def box_in(window: QWidget, widget: QWidget) -> Any:
+    """*widget*'s rectangle in *window*'s coordinates."""
+    from PySide6.QtCore import QPoint, QRect
+
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())

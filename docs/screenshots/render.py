@@ -1,4 +1,5 @@
-"""Render every patient screen to PNG at the three reference sizes, in English and Urdu.
+"""Render every patient screen to PNG at the three reference sizes, in English and Urdu, and
+the focus ring on a face (normal and high contrast) and Urdu in Nastaliq at 1280x800.
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/render.py [OUT_DIR]
 
@@ -75,9 +76,32 @@ def render(app: QApplication, out: Path) -> list[Path]:
             window.grab().save(str(path))
             saved.append(path)
         window.reset_for_next_person()
+        saved += render_focus(app, window, out)
         window.close()
         window.store.close()
     return saved
+
+
+def render_focus(app: QApplication, window: KioskWindow, out: Path) -> list[Path]:
+    """Focus on the amber face, as a keyboard or a switch leaves it, in both looks; and the
+    Urdu question, to see that it is Nastaliq with its letters joined."""
+    window.resize(*SIZES[0])
+    window.activateWindow()
+    saved = []
+    for name, contrast in (("focus-face", False), ("focus-face-high-contrast", True)):
+        window.topbar.high_contrast.setChecked(contrast)
+        window.question.faces[3].setFocus()
+        app.processEvents()
+        path = out / f"{name}-1280x800.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    window.reset_for_next_person()
+    window.set_language("ur")
+    app.processEvents()
+    path = out / "question-ur-nastaliq-1280x800.png"
+    window.grab().save(str(path))
+    window.reset_for_next_person()
+    return [*saved, path]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The look: NHS colours, a type scale that follows the screen, large text and high contrast.
 
 The stylesheet template lives in ``resources/style.qss``; this module fills in its ``$names``.
+The font family is not in it: the application's font carries it (``kiosk.ui.fonts``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass, replace
 from string import Template
 
 from kiosk.resources import resources_dir
+from kiosk.ui.fonts import LATIN_FAMILY, traits
 
 NORMAL = {
     "surface": "#F0F4F5",
@@ -22,7 +24,11 @@ NORMAL = {
     "primary_text": "#FFFFFF",
     "primary_shadow": "#00401E",
     "link": "#005EB8",
-    "edge": "#AEB7BD",
+    # NHS form border grey: 5.6:1 on the page, so a chip's or a face's edge is seen (WCAG 1.4.11).
+    "edge": "#4C6272",
+    # The focus ring, the same in both looks: yellow outside a dark band, as the NHS design
+    # system does it. Yellow and #212B32 are 11.8:1 apart, so against any colour, page or
+    # control, one of the two bands is at least 3:1.
     "focus": "#FFEB3B",
     "focus_edge": "#212B32",
     "pressed": "#D8DDE0",
@@ -45,16 +51,10 @@ HIGH_CONTRAST = {
     "primary_shadow": "#FFFFFF",
     "link": "#FFEB3B",
     "edge": "#FFFFFF",
-    "focus": "#FFEB3B",
-    "focus_edge": "#FFFFFF",
     "pressed": "#333333",
     "alert_bg": "#000000",
     "alert_edge": "#FFEB3B",
 }
-
-# Families of the bundled fonts (registered by kiosk/ui/fonts.py), in the stylesheet's order.
-LATIN_FAMILY = "Noto Sans"
-URDU_FAMILY = "Noto Nastaliq Urdu"
 
 
 @dataclass(frozen=True)
@@ -65,21 +65,21 @@ class Look:
         base_px: body text size, derived from the window's short side.
         large_text: the patient asked for larger text.
         high_contrast: the patient asked for high contrast.
-        rtl_script: the language is Urdu-like; its font leads the family list.
+        family: the bundled font the language on screen is drawn in; its size and weights
+            follow that font (``kiosk.ui.fonts.traits``).
     """
 
     base_px: int = 24
     large_text: bool = False
     high_contrast: bool = False
-    rtl_script: bool = False
+    family: str = LATIN_FAMILY
 
     @property
     def colours(self) -> dict[str, str]:
         return HIGH_CONTRAST if self.high_contrast else NORMAL
 
     def scaled(self, factor: float) -> int:
-        # Nastaliq letters look large and its lines are about twice as tall as Latin ones.
-        script = 0.85 if self.rtl_script else 1.0
+        script = traits(self.family).scale
         size = self.base_px * (1.3 if self.large_text else 1.0) * script * factor
         return max(12, round(size))
 
@@ -87,14 +87,24 @@ class Look:
         """The look for a window of this size: body text is a thirtieth of the short side."""
         return replace(self, base_px=max(18, min(40, round(min(width, height) / 30))))
 
+    @property
+    def ring_band(self) -> int:
+        """Width of each of the focus ring's two bands: 6 px on a tablet, 5 on a small screen,
+        so that the ring fits the gaps between controls."""
+        return 6 if self.base_px >= 26 else 5
+
+    def corner_radius(self, kind: str) -> int:
+        """How round a control's corners are, by its ``kind`` (the focus ring follows them)."""
+        if kind == "chip":
+            return self.scaled(1.2)
+        if kind == "face":
+            return 16
+        return 6 if kind in ("primary", "secondary", "bar") else 0
+
     def stylesheet(self) -> str:
-        families = [URDU_FAMILY, LATIN_FAMILY] if self.rtl_script else [LATIN_FAMILY, URDU_FAMILY]
         values = {
             **self.colours,
-            "families": ", ".join(f'"{f}"' for f in families),
-            # Nastaliq has no bold weight that Qt can use; a faked one falls back to a font
-            # that cannot join Urdu letters, so Urdu text stays regular.
-            "bold": "normal" if self.rtl_script else "bold",
+            "bold": "bold" if traits(self.family).bold else "normal",
             "base": self.scaled(1.0),
             "small": self.scaled(0.8),
             # The bar keeps its size with large text on, so its controls always fit.
@@ -107,7 +117,7 @@ class Look:
             "wide": self.scaled(7.0),
             "pad": self.scaled(0.35),
             "padx": self.scaled(0.8),
-            "chip_radius": self.scaled(1.2),
+            "chip_radius": self.corner_radius("chip"),
         }
         template = (resources_dir() / "style.qss").read_text(encoding="utf-8")
         return Template(template).substitute(values)

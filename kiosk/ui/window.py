@@ -1,7 +1,8 @@
 """The kiosk window: the patient screens in a stack, drawn as ``kiosk.flow.PatientFlow`` says.
 
-It lays the screens out and renders the flow's intents in the chosen language and look. It is
-also the host staff mode shows its screens in, and keeps the sync status and staff alerts.
+It lays the screens out and renders the flow's intents in the chosen language, font and look,
+moves focus to each new screen's heading and announces it. It is also the host staff mode
+shows its screens in, and keeps the sync status and staff alerts.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
 from kiosk.flow import PatientFlow
@@ -21,9 +22,11 @@ from kiosk.session import FeedbackSession
 from kiosk.settings import WardSettings
 from kiosk.store import LocalStore, Origin
 from kiosk.survey import Survey
+from kiosk.ui.fonts import language_font
 from kiosk.ui.patient.activity import ActivityWatch
 from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.keyboard import KeyboardRoom
+from kiosk.ui.patient.navigation import Navigation
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
@@ -48,6 +51,8 @@ class KioskWindow(QWidget):
         idle_timer: single-shot ``idle-reset`` timer; its timeout tells the flow.
         activity: notices any touch or key, for the idle reset and staff mode's auto-lock.
         keyboard_room: keeps the follow-up's comment and Send above an on-screen keyboard.
+        navigation: keyboard, switch and screen-reader access; ``focus_ring`` and ``scanner``
+            are its focus ring and its one-switch scanning (None unless configured).
         look: text size, contrast and direction now on screen.
         staff: staff mode, None without a data directory.
         sync: the background sync thread, None when sync is off.
@@ -72,6 +77,8 @@ class KioskWindow(QWidget):
         settings: WardSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        # Before any widget exists, so that each inherits the language's font (``_apply_look``).
+        QApplication.setFont(language_font(survey.language(survey.default_language).font))
         super().__init__(parent)
         self.setObjectName("KioskRoot")
         self.setWindowTitle(f"Feedback: {config.location.shown_name}")
@@ -144,13 +151,30 @@ class KioskWindow(QWidget):
 
         self.keyboard_room = KeyboardRoom(self, self.topbar, self.followup)
 
+        self.navigation = Navigation(
+            self,
+            self.topbar,
+            self.stack,
+            config.accessibility,
+            self.staff_has_screen,
+            lambda control: self.look.corner_radius(str(control.property("kind") or "")),
+        )
+        self.focus_ring = self.navigation.ring
+        self.scanner = self.navigation.scanner
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.followup.keep_in_view)
+
         # Watching input for the idle reset starts once the first frame is up: nobody can touch
         # the screen before that, and it keeps start-up short.
-        QTimer.singleShot(0, self.activity.watch)
+        QTimer.singleShot(0, self._watch_input)
         self._show_text()
         self._apply_look()
         if self.settings.paused:
             self.show_paused(True)
+        # The window itself, when it first shows: no control is ringed while the kiosk waits
+        # (nor its heading, whose first focus costs start-up time), and Tab starts at the top.
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def session(self) -> FeedbackSession:
@@ -168,6 +192,12 @@ class KioskWindow(QWidget):
         """Back to the question with the kiosk's defaults, keeping whatever was answered."""
         self.flow.reset_for_next_person()
 
+    def _watch_input(self) -> None:
+        # The switch's filter goes in first: Qt asks the last one installed first, so the
+        # activity watch counts a switch press as a touch before the scanner takes it.
+        self.navigation.watch()
+        self.activity.watch()
+
     def _touched(self) -> None:
         self.flow.user_input()
         if self.staff is not None and self.staff.active:
@@ -179,15 +209,18 @@ class KioskWindow(QWidget):
         self.followup.comment.clearFocus()  # lets an on-screen keyboard go
         self.thanks.stop()
         self.stack.setCurrentWidget(self.question)
+        self.navigation.enter_screen(self.question.question)
 
     def show_followup(self, rating: int) -> None:
         self.followup.begin(rating)
         self.stack.setCurrentWidget(self.followup)
+        self.navigation.enter_screen(self.followup.prompt)
 
     def show_thanks(self, seconds: int) -> None:
         self.followup.comment.clearFocus()
         self.stack.setCurrentWidget(self.thanks)
         self.thanks.start(seconds)
+        self.navigation.enter_screen(self.thanks.title)
 
     def show_alert(self, text: str) -> None:
         self.question.show_alert(text)
@@ -236,6 +269,7 @@ class KioskWindow(QWidget):
         self.flow.reset_for_next_person()
         self.topbar.hide()
         self.stack.setCurrentWidget(screen)
+        self.navigation.staff_screen(screen)
 
     def show_patient_screens(self) -> None:
         self.flow.reset_for_next_person()
@@ -305,6 +339,10 @@ class KioskWindow(QWidget):
     def _show_text(self) -> None:
         survey, language = self.survey, self.flow.language
         self._shown_language = language
+        # Screen readers choose their voice by it (each language button carries its own).
+        locale = QLocale(language)
+        for part in (self.topbar, self.question, self.followup, self.thanks):
+            part.setLocale(locale)
         location = self.config.location
         self.topbar.show_state(survey, language, self.look.large_text, self.look.high_contrast)
         self.question.show_text(
@@ -314,15 +352,23 @@ class KioskWindow(QWidget):
         self.thanks.show_text(survey, language)
 
     def _apply_look(self) -> None:
-        rtl = self.survey.language(self.flow.language).rtl
-        self.look = replace(self.look, rtl_script=rtl)
+        language = self.survey.language(self.flow.language)
+        self.look = replace(self.look, family=language.font)
         self.setLayoutDirection(
-            Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+            Qt.LayoutDirection.RightToLeft if language.rtl else Qt.LayoutDirection.LeftToRight
         )
+        # On the application, not in the stylesheet or on the window: under a stylesheet, Qt
+        # hands neither's family on to the labels and buttons, which then draw Urdu in a system
+        # font, mid-word. Restyling after it (always) is what makes every widget take it up.
+        font = language_font(language.font)
+        if QApplication.font().families() != font.families():  # each change restyles all
+            QApplication.setFont(font)
         self.setStyleSheet(self.look.stylesheet())
         for face in self.question.faces.values():
-            face.colours = self.look.colours
-            face.update()
+            face.set_colours(self.look.colours)
+        self.question.fit_words()
+        colours = self.look.colours
+        self.focus_ring.set_style(self.look.ring_band, colours["focus_edge"], colours["focus"])
         self.followup.fit(self.width())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

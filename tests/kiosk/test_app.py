@@ -40,6 +40,8 @@ def test_check_passes_on_a_good_config(tmp_path):
         ["survey", "OK"],
         ["data", "dir"],
         ["fonts", "OK"],
+        ["fonts", "OK"],
+        ["fonts", "OK"],
     ]
     assert "Ward 7 Acute Medicine (RWD / RWDLA)" in lines[0]
     assert "ur (draft translation)" in lines[1]

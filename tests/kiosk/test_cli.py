@@ -71,7 +71,7 @@ def test_print_config_on_a_broken_file_says_why(write_config, tmp_path, capsys):
 def test_check_exits_zero_on_a_good_config(qapp, write_config, data_dir, capsys):
     assert main(["--check", "--config", str(write_config()), "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
-    assert [line.split()[1] for line in out.splitlines()] == ["OK", "OK", "dir", "OK"]
+    assert [line.split()[1] for line in out.splitlines()] == ["OK", "OK", "dir", "OK", "OK", "OK"]
 
 
 @pytest.mark.parametrize(

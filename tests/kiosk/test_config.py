@@ -395,6 +395,7 @@ def test_only_the_wards_identity_and_the_server_have_no_default():
         "kiosk": (),
         "sync": ("server_url",),
         "staff": (),
+        "accessibility": (),
     }
 
 
@@ -432,7 +433,7 @@ def _wrong_type(section: str, key: str) -> object:
     default = _default(section, key)
     if isinstance(default, bool):
         return "yes"
-    if isinstance(default, int):
+    if isinstance(default, int | float):
         return "sixty"
     if isinstance(default, tuple):
         return "en"  # one text, not a list
@@ -506,3 +507,31 @@ def test_staff_screens_get_the_same_check_as_the_file():
     assert check_value("kiosk", "idle_reset_seconds", 5) == (
         "is 5; expected a whole number of seconds from 10 to 3600"
     )
+
+
+def test_switch_scanning_is_off_by_default_and_set_in_its_own_section(write_config):
+    config = load_config_file(write_config())
+    assert not config.accessibility.switch_scanning
+    assert config.accessibility.scan_seconds == 1.5
+    assert config.accessibility.scan_key == "space"
+    path = write_config(
+        '[accessibility]\nswitch_scanning = true\nscan_seconds = 2\nscan_key = "return"\n'
+    )
+    access = load_config_file(path).accessibility
+    assert access.switch_scanning and access.scan_seconds == 2.0 and access.scan_key == "return"
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("scan_seconds = 0.4", "is 0.4; expected a number of seconds from 0.5 to 10"),
+        ("scan_seconds = 10.5", "is 10.5; expected a number of seconds from 0.5 to 10"),
+        ('scan_key = "tab"', """is 'tab'; expected "space" or "return" """.strip()),
+    ],
+)
+def test_scanning_settings_out_of_bounds_say_what_is_allowed(write_config, setting, expected):
+    path = write_config(f"[accessibility]\n{setting}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    key = setting.split()[0]
+    assert caught.value.problems == [f"{path} line 9: [accessibility] {key} {expected}"]

@@ -190,7 +190,7 @@ def test_thanks_timeout_returns_to_the_question_for_the_next_person(flow, view, 
     flow.thanks_over()
 
     assert flow.screen is Screen.QUESTION and flow.language == "en"
-    assert view.intents == [("question", None), ("defaults", "en")]  # finished once, at Skip
+    assert view.intents == [("defaults", "en"), ("question", None)]  # finished once, at Skip
     assert not view.idle_running
     (row,) = stored(db_path)
     assert row["language"] == "cy" and row["answers"] == {} and row["comment"] is None
@@ -241,7 +241,7 @@ def test_idle_reset_keeps_half_typed_follow_up_and_restores_the_defaults(
     flow.idle_timeout()
 
     assert flow.screen is Screen.QUESTION and flow.language == "en"
-    assert view.intents == [("finished", None), ("question", None), ("defaults", "en")]
+    assert view.intents == [("finished", None), ("defaults", "en"), ("question", None)]
     assert not view.idle_running
     (row,) = stored(db_path)
     assert row["rating"] == 5 and row["language"] == "ur"
@@ -262,7 +262,7 @@ def test_idle_reset_on_the_question_screen_only_restores_the_defaults(flow, view
 
     flow.idle_timeout()
 
-    assert view.intents == [("question", None), ("defaults", "en")]
+    assert view.intents == [("defaults", "en"), ("question", None)]
     assert stored(db_path) == []
 
 

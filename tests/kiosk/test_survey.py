@@ -101,3 +101,23 @@ def test_an_unoffered_language_is_refused():
 
 def test_fft_codes_are_the_six_in_order():
     assert list(fft.CODES) == [1, 2, 3, 4, 5, 6]
+
+
+def test_each_language_names_the_font_that_draws_it(survey_copy):
+    survey = load_survey("fft-inpatient")
+    assert survey.language("ur").font == "Noto Nastaliq Urdu"
+    assert survey.language("cy").font == "Noto Sans"
+
+    def drop_welsh_font(data):
+        del data["languages"]["cy"]["font"]
+
+    # An older file without fonts still loads: Latin languages take the Latin font, and
+    # ``--check`` proves whether it really draws them.
+    older = load_survey("fft-inpatient", directory=survey_copy(drop_welsh_font))
+    assert older.language("cy").font == "Noto Sans"
+
+    def bad_font(data):
+        data["languages"]["ur"]["font"] = 7
+
+    with pytest.raises(SurveyError, match=r"languages.ur.font must name the bundled font"):
+        load_survey("fft-inpatient", directory=survey_copy(bad_font))

@@ -52,6 +52,9 @@ class FollowUpScreen(QWidget):
         self.body_scroll.setObjectName("followup-scroll")
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a Tab stop of its own (an unnamed stop between the answer and the chips); it
+        # still scrolls whatever gains focus into view (``keep_in_view``).
+        self.body_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         touch = QScroller.ScrollerGestureType.TouchGesture
         QScroller.grabGesture(self.body_scroll.viewport(), touch)
@@ -120,6 +123,12 @@ class FollowUpScreen(QWidget):
         top = self.comment_label.mapTo(self._body, QPoint(0, 0)).y()
         self.body_scroll.verticalScrollBar().setValue(top)
 
+    def keep_in_view(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Scroll a newly focused chip or comment box into view (``QApplication.focusChanged``):
+        Tab does this by itself, a switch's highlight and code do not."""
+        if new is not None and self._body.isAncestorOf(new):
+            self.body_scroll.ensureWidgetVisible(new, 24, 24)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.comment.hasFocus():
@@ -132,6 +141,7 @@ class FollowUpScreen(QWidget):
         for chip in self.chips.values():
             chip.setChecked(False)
         self.comment.clear()
+        self.body_scroll.verticalScrollBar().setValue(0)
         self._show_prompt()
 
     def answers(self) -> tuple[list[str], str]:
@@ -175,3 +185,6 @@ class FollowUpScreen(QWidget):
                 limit=COMMENT_LIMIT,
             )
         )
+        # A screen reader in the box hears the privacy request and the count, not only the
+        # label: they are words beside the box, which it would otherwise never reach.
+        self.comment.setAccessibleDescription(f"{self.comment_hint.text()} {self.counter.text()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.survey import Survey
@@ -82,6 +83,19 @@ class QuestionScreen(QWidget):
         spare = 0 if portrait else 1
         self._layout.setStretch(0, spare)
         self._layout.setStretch(self._layout.indexOf(self.faces_layout) + 1, spare)
+
+    def fit_words(self) -> None:
+        """Give every face the same room for words: as many lines as the longest answer takes
+        in the present language, size and width."""
+        lines = max(face.lines_needed() for face in self.faces.values())
+        for face in self.faces.values():
+            if face.text_lines != lines:
+                face.text_lines = lines
+                face.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)  # the layout has already placed the faces
+        self.fit_words()
 
     def show_text(
         self, survey: Survey, language: str, ward: str, lead_in: bool, demo: bool

@@ -91,7 +91,10 @@ class ThanksScreen(QWidget):
         self.title.setText(survey.text("thanks_title", language))
         self.body.setText(survey.text("thanks_body", language))
         self.qr_caption.setText(survey.text("phone_prompt", language))
-        self.qr.setAccessibleName(survey.text("phone_prompt", language))
+        # Named for what it is for, not its caption again; the link itself as its description,
+        # for anyone who cannot scan it.
+        self.qr.setAccessibleName(survey.text("phone_qr_name", language))
+        self.qr.setAccessibleDescription(self.qr.data)
         self._show_count()
 
     def _show_count(self) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from kiosk.survey import Survey
+from kiosk.ui.fonts import language_font
 from kiosk.ui.widgets.labels import make_button, set_words
 
 
 class TopBar(QWidget):
     """Language switcher and accessibility toggles.
+
+    Each language button is a Tab stop of its own, pressed like any other button (Space,
+    Return, Enter); an arrow key only moves focus. It is named, drawn and tagged (its locale)
+    in its own language, whatever the screen's language.
 
     Signals:
         language_chosen(str): a language button was pressed (its code).
@@ -28,15 +33,17 @@ class TopBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 10)
         layout.setSpacing(12)
-        self.languages = QButtonGroup(self)
+        # Not a QButtonGroup: an exclusive group is one Tab stop whose arrow keys switch the
+        # language at once, under a patient who only meant to move on.
         self.language_buttons: dict[str, QPushButton] = {}
         for language in survey.languages:
             button = make_button("bar", checkable=True)
             set_words(button, language.name)
             button.setObjectName(f"language-{language.code}")
-            self.languages.addButton(button)
+            button.setLocale(QLocale(language.code))
+            button.setFont(language_font(language.font))
             self.language_buttons[language.code] = button
-            button.clicked.connect(lambda _=False, c=language.code: self.language_chosen.emit(c))
+            button.clicked.connect(lambda _=False, c=language.code: self._choose(c))
             layout.addWidget(button)
         if len(survey.languages) < 2:
             for button in self.language_buttons.values():
@@ -51,11 +58,19 @@ class TopBar(QWidget):
         layout.addWidget(self.large_text)
         layout.addWidget(self.high_contrast)
 
+    def _choose(self, code: str) -> None:
+        self._check_language(code)  # pressing the current language again leaves it chosen
+        self.language_chosen.emit(code)
+
+    def _check_language(self, code: str) -> None:
+        for language, button in self.language_buttons.items():
+            button.setChecked(language == code)
+
     def show_state(
         self, survey: Survey, language: str, large_text: bool, high_contrast: bool
     ) -> None:
         """Reflect the current choices without emitting signals."""
-        self.language_buttons[language].setChecked(True)
+        self._check_language(language)
         for toggle, on in ((self.large_text, large_text), (self.high_contrast, high_contrast)):
             toggle.blockSignals(True)
             toggle.setChecked(on)

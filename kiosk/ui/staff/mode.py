@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.settings import WardSettings, save_settings
@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLEAN_SECONDS = 30
+# The keyboard's way to the PIN pad, beside holding the ward name. Three keys at once that no
+# typing makes: Ctrl+Alt would be AltGr on Windows (AltGr+S types "ś" in Polish), and
+# Ctrl+Alt+F-keys switch consoles on Linux.
+STAFF_CHORD = "Ctrl+Shift+F12"
 # There is no first-run "choose a PIN" on the pad: whoever held the ward name could choose it.
 # The command has a line of its own so that it is never broken at its hyphen.
 NOT_SET_UP = (
@@ -120,7 +124,7 @@ class PublicBoard(QWidget):
 
     closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, hint_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("public-board-screen")
         self.setProperty("screen", True)
@@ -129,7 +133,7 @@ class PublicBoard(QWidget):
         self.text = make_label("lead")
         self.text.setObjectName("public-board-text")
         hint = make_label("hint")
-        hint.setText("Touch the screen to give your own feedback")
+        hint.setText(hint_text)
         layout.addWidget(self.text, 1)
         layout.addWidget(hint)
 
@@ -144,6 +148,7 @@ class StaffMode(QObject):
         pin: the ward's staff PIN.
         pad: the PIN pad screen.
         hold: the press-and-hold on the ward name that opens the pad.
+        chord: the ``STAFF_CHORD`` shortcut that opens the pad from a keyboard.
         screen: the staff screens, once built.
         board: the public board, once shown.
         overlay: the clean-screen overlay while it is up.
@@ -192,6 +197,8 @@ class StaffMode(QObject):
         self._showing: QWidget | None = None
         self.hold = HoldToOpen(hold_target)
         self.hold.held.connect(self.open_pad)
+        self.chord = QShortcut(QKeySequence(STAFF_CHORD), surface)
+        self.chord.activated.connect(self._chord_pressed)
         self.lock_timer = Timer(
             "staff-lock", config.staff.lock_seconds * 1000, single_shot=True, parent=self
         )
@@ -233,6 +240,10 @@ class StaffMode(QObject):
             self.screen.show_sync(status, status.device_id if status is not None else "")
 
     # -- getting in ----------------------------------------------------------------------
+
+    def _chord_pressed(self) -> None:
+        if not self.active:  # already on the pad or inside: the chord does nothing more
+            self.open_pad()
 
     def open_pad(self) -> None:
         self.pad.ask("Staff PIN", "")
@@ -343,7 +354,7 @@ class StaffMode(QObject):
         """Lock staff mode and leave the public board up until a patient touches it."""
         self.lock()
         if self.board is None:
-            self.board = PublicBoard()
+            self.board = PublicBoard(self.survey.text("board_hint", self.survey.default_language))
             self.board.closed.connect(self.lock)
             self.host.add_screen(self.board)
         self.board.text.setText(text)

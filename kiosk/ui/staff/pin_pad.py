@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets.labels import make_button, make_label, set_words
@@ -11,7 +12,7 @@ MAX_DIGITS = 8
 
 
 class PinPad(QWidget):
-    """Collects a PIN.
+    """Collects a PIN, from its keys or a keyboard (digits, Backspace, Return, Escape).
 
     Signals:
         entered(str): "Enter" with the digits typed.
@@ -80,6 +81,21 @@ class PinPad(QWidget):
         self.cancel.clicked.connect(self.cancelled)
         outer.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignHCenter)
         self.ask("Staff PIN", "")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Keys that a focused pad key does not take itself: staff who opened the pad with the
+        # keyboard chord type the PIN on the same keyboard.
+        key, text = event.key(), event.text()
+        if text.isdigit() and text.isascii():
+            self.press(text)
+        elif key == Qt.Key.Key_Backspace:
+            self.backspace()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.enter.isEnabled():
+            self.entered.emit(self.digits)
+        elif key == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+        else:
+            super().keyPressEvent(event)
 
     def ask(self, title: str, message: str) -> None:
         """Clear the digits and show *title* and *message*."""
