@@ -122,8 +122,9 @@ async def load(
 def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, size: int) -> str:
     engine = schema.open_database(url)
     with engine.begin() as conn:  # a clean slate for every run
-        for table in (schema.responses, schema.batches):
-            conn.execute(sa.delete(table))
+        for table in schema.metadata.sorted_tables:
+            if table.name in ("responses", "batches", "month_counts", "day_counts", "theme_counts"):
+                conn.execute(sa.delete(table))
     key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
     tokens = [
         devices.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)

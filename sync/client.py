@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import requests
 from pydantic import ValidationError
 
-from sync.protocol import API_PREFIX, BatchResult, DeviceInfo, EnrollReply, EnrollRequest
+from sync.protocol import (
+    API_PREFIX,
+    BatchResult,
+    DeviceInfo,
+    DeviceReport,
+    EnrollReply,
+    EnrollRequest,
+)
+
+log = logging.getLogger(__name__)
 
 WIRE_FIELDS = (
     "id",
@@ -101,6 +111,10 @@ class SyncClient:
         base_url: e.g. ``https://feedback.example.nhs.uk``.
         token: the device token, once enrolled.
         timeout: (connect, read) seconds for every request.
+        reporter: makes what this kiosk says of itself, sent with each batch, given the
+            number of responses in the batch (the engine sets it); None sends none.
+        reports_taken: False once the server turned out to be from before device reports
+            (protocol 1.0): batches then go without one.
     """
 
     def __init__(
@@ -115,6 +129,8 @@ class SyncClient:
         self.token = token
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.reporter: Callable[[int], DeviceReport | None] | None = None
+        self.reports_taken = True
         # TLS verification is always on; a trust's own CA bundle may replace the default.
         self.session.verify = ca_bundle or True
 
@@ -181,20 +197,41 @@ class SyncClient:
         except ValidationError:
             raise Transient("the central server's enrolment reply could not be read") from None
 
-    def push(self, batch_id: str, items: Sequence[str]) -> BatchResult:
+    def push(
+        self, batch_id: str, items: Sequence[str], device: DeviceReport | None = None
+    ) -> BatchResult:
         """Send one batch of responses, each already a JSON object of ``WIRE_FIELDS``.
 
+        :param device: what the kiosk says of itself; by default what ``reporter`` makes.
         :returns: the server's per-item verdict.
         """
-        body = (
-            f'{{"batch_id": {json.dumps(batch_id)}, "responses": [{",".join(items)}]}}'
-        ).encode()
-        reply = self._post("/responses/batch", body, self.token)
+        if device is None and self.reporter is not None and self.reports_taken:
+            device = self.reporter(len(items))
+        head = f'{{"batch_id": {json.dumps(batch_id)}, "responses": [{",".join(items)}]'
+        reply = None
+        if device is not None and self.reports_taken:
+            body = f'{head}, "device": {device.model_dump_json()}}}'
+            reply = self._post("/responses/batch", body.encode(), self.token)
+            if _refuses_reports(reply):
+                # A server from before protocol 1.1 refuses the unknown field: the same batch
+                # again without it, and none to this server until a heartbeat goes through.
+                log.info("the central server takes no device reports; sending batches without")
+                self.reports_taken = False
+                reply = None
+        if reply is None:
+            reply = self._post("/responses/batch", f"{head}}}".encode(), self.token)
         self._raise_for(reply, what="upload")
         try:
             return BatchResult.model_validate_json(reply.content)
         except (ValidationError, ValueError):
             raise Transient("the central server's reply could not be read") from None
+
+    def heartbeat(self, report: DeviceReport) -> None:
+        """Say how this kiosk is when it has nothing to send. A server from before protocol
+        1.1 answers 404, raised as ``Refused`` with that status."""
+        reply = self._post("/devices/heartbeat", report.model_dump_json().encode(), self.token)
+        self._raise_for(reply, what="heartbeat")
+        self.reports_taken = True  # the server was upgraded since it refused a report
 
     @staticmethod
     def _raise_for(reply: requests.Response, what: str) -> None:
@@ -229,6 +266,17 @@ class SyncClient:
 def _printable(text: str) -> str:
     # A host name is the device name; the server refuses control characters in names.
     return "".join(c for c in text if c.isprintable()).strip()
+
+
+def _refuses_reports(reply: requests.Response) -> bool:
+    """A 422 from a server from before protocol 1.1, which knows no ``device`` field."""
+    if reply.status_code != 422:
+        return False
+    try:
+        detail = str(reply.json().get("detail"))
+    except (ValueError, AttributeError):
+        return False
+    return "device: Extra inputs are not permitted" in detail
 
 
 def _detail(reply: requests.Response) -> str:

@@ -5,8 +5,10 @@ Anything else (a crash, a timeout, a reply that makes no sense) leaves it pendin
 again; the server's idempotency on response ids turns the resend into a ``duplicate``.
 One response the server can never take must not hold up the rest: a refused or repeatedly
 failing batch is split until the response is found, and it is set aside only once other
-responses have gone through (see ``SyncEngine.sync``). The clock and the randomness are
-injected, so backoff is tested without waiting.
+responses have gone through (see ``SyncEngine.sync``). Each batch carries what the kiosk
+says of itself (``DeviceReport``); with nothing to send, a heartbeat carries it instead, at
+most every ``HEARTBEAT_SECONDS``. The clock and the randomness are injected, so backoff and
+heartbeats are tested without waiting.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sync.client import (
 )
 from sync.device import DeviceIdentity
 from sync.enrolment import Enrolment, NotReady, Place
+from sync.protocol import ERROR_LIMIT, DeviceReport, printable
 from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ SPLIT_AFTER_ERRORS = 3
 # Single responses failing in a row, none going through in between: the server is failing
 # everything, not these responses. Nothing is set aside on that evidence.
 MAX_SUSPECTS = 3
+# A kiosk with nothing to send says how it is this often, so IT sees it is alive (the server
+# flags a kiosk silent after 24 hours) without 200 kiosks polling the server.
+HEARTBEAT_SECONDS = 15 * 60.0
 
 
 class Outbox(Protocol):
@@ -102,6 +108,7 @@ class SyncEngine:
         self.enrolment = Enrolment(
             client, identity, enrollment_key, device_name, app_version, data_dir, place
         )
+        self.app_version = app_version
         self.batch_size = batch_size
         self.limit = batch_size
         self._clock = clock
@@ -114,8 +121,10 @@ class SyncEngine:
         self.notice: str | None = None
         self.last_success: datetime | None = None
         self._deferred: set[str] = set()  # set aside by this engine and still pending
+        self._reported: float | None = None  # clock time of the last batch or heartbeat
         if identity.token and identity.server_url == client.base_url:
             client.token = identity.token
+        client.reporter = self.device_report
 
     # -- control -------------------------------------------------------------------------
 
@@ -144,6 +153,43 @@ class SyncEngine:
             self.last_error or self.notice,
             self.identity.device_id if self.identity.token else "",
         )
+
+    def device_report(self, sending: int = 0) -> DeviceReport | None:
+        """What this kiosk tells the server of itself: its app version, the responses
+        waiting besides the *sending* in the batch it goes with, and its last problem (as
+        staff see it). None (and a log line) if that cannot be said: a report never holds
+        up a batch."""
+        error = printable(self.last_error or self.notice or "").strip()[:ERROR_LIMIT]
+        try:
+            waiting = self.store.sync_counts()["pending"] - sending
+            return DeviceReport(
+                app_version=self.app_version,
+                pending=min(max(waiting, 0), 10**9),
+                last_error=error or None,
+            )
+        except ValueError as exc:  # pydantic's ValidationError is one
+            log.warning("sync: no device report this time: %s", exc)
+            return None
+
+    def _heartbeat(self) -> None:
+        """Nothing to send: tell the server how this kiosk is, at most every
+        ``HEARTBEAT_SECONDS``. Whatever happens, sync carries on as it was."""
+        now = self._clock()
+        if self._reported is not None and now - self._reported < HEARTBEAT_SECONDS:
+            return
+        self._reported = now  # a heartbeat that fails waits for the next one
+        report = self.device_report()
+        if report is None:
+            return
+        try:
+            self.client.heartbeat(report)
+        except Refused as exc:
+            if exc.status == 404:  # a server from before protocol 1.1 has no heartbeat
+                log.debug("sync: the central server takes no heartbeats")
+            else:
+                log.warning("sync: heartbeat refused: %s", exc)
+        except SyncError as exc:
+            log.info("sync: heartbeat not sent: %s", exc)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -200,6 +246,8 @@ class SyncEngine:
                     return self._wait(str(notes))
                 self.failures = 0
                 self.last_error = None
+                if not went_through:  # a batch that went through said it all
+                    self._heartbeat()
                 return None
             ids = [rid for rid, _ in rows]
             try:
@@ -252,7 +300,9 @@ class SyncEngine:
             # The server took this batch, so the responses held back are the trouble, not it.
             self._set_aside(suspects, notes)
             went_through = True
+            self._reported = self._clock()
             self.last_success = self._wallclock()
+            self.last_error = None  # the next batch's report says the trouble is over
             self.failures = 0
             self.server_errors = 0
             self.limit = min(self.batch_size, self.limit * 2)

@@ -142,11 +142,54 @@ class Response(Message):
         return self.model_dump_json()
 
 
+AppVersion = Annotated[
+    StrictStr, StringConstraints(min_length=1, max_length=40, pattern=_PRINTABLE)
+]
+ERROR_LIMIT = 500
+# Control characters, C1 controls and bidirectional overrides: never kept in an error shown
+# on the Devices page (the same set a name may not hold).
+_UNPRINTABLE = re.compile(r"[\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """*text* without control characters and direction overrides."""
+    return _UNPRINTABLE.sub("", text)
+
+
+class DeviceReport(Message):
+    """What a kiosk says of itself: with each batch (``Batch.device``), or on its own as
+    ``POST /api/v1/devices/heartbeat`` when it has nothing to send.
+
+    Added in protocol 1.1, under the same ``/api/v1``: a batch without it (a kiosk from
+    before) is still taken, and a server from before answers the heartbeat 404.
+
+    Attributes:
+        app_version: the kiosk app's version.
+        pending: responses waiting on the kiosk to be sent; with a batch, besides the
+            batch's own (so what will still wait once it is stored).
+        last_error: the kiosk's last sync problem in its own words, or None; control
+            characters are dropped.
+    """
+
+    app_version: AppVersion
+    pending: StrictInt = Field(ge=0, le=10**9)
+    last_error: StrictStr | None = Field(default=None, max_length=ERROR_LIMIT)
+
+    @field_validator("last_error", mode="before")
+    @classmethod
+    def _strip_controls(cls, value: Any) -> Any:
+        return printable(value) if isinstance(value, str) else value
+
+
 class Batch(Message):
-    """``POST /api/v1/responses/batch``: at most 1000 responses, oldest first."""
+    """``POST /api/v1/responses/batch``: at most 1000 responses, oldest first.
+
+    ``device`` (protocol 1.1) is what the kiosk says of itself; kiosks from before omit it.
+    """
 
     batch_id: UUID
     responses: list[Response] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+    device: DeviceReport | None = None
 
     @model_validator(mode="after")
     def _distinct(self) -> Batch:
@@ -181,9 +224,7 @@ class EnrollRequest(Message):
     enrollment_key: Token
     device_id: UUID
     name: ShortText
-    app_version: Annotated[
-        StrictStr, StringConstraints(min_length=1, max_length=40, pattern=_PRINTABLE)
-    ]
+    app_version: AppVersion
 
 
 class EnrollReply(Message):

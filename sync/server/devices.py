@@ -1,4 +1,5 @@
-"""Who may send: enrollment keys, the devices enrolled with them, and their tokens.
+"""Who may send: enrollment keys, the devices enrolled with them, and their tokens; and what
+each device last said of itself (its heartbeat).
 
 Keys and tokens are shown once and stored only as SHA-256 hashes. A device reports for the
 place its key was made for, and an admin can revoke a key or a device at any time.
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from sync.protocol import DeviceReport
 from sync.server.schema import devices, enrollment_keys
 
 
@@ -219,5 +221,31 @@ def revoke_device(engine: Engine, device_id: str) -> bool:
             devices.update()
             .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
             .values(revoked_at=now())
+        )
+        return result.rowcount == 1
+
+
+# -- what a device says of itself ----------------------------------------------------------
+
+
+def report_values(report: DeviceReport | None) -> dict[str, Any]:
+    """The ``devices`` columns a kiosk's report sets; none for a kiosk that sent no report."""
+    if report is None:
+        return {}
+    return {
+        "app_version": report.app_version,
+        "pending_on_device": report.pending,
+        "last_sync_error": report.last_error,
+    }
+
+
+def record_heartbeat(engine: Engine, device_id: str, report: DeviceReport) -> bool:
+    """Keep a heartbeat: the device was seen now, and said *report*. False if the device is
+    unknown or was revoked meanwhile."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            devices.update()
+            .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+            .values(last_seen_at=now(), **report_values(report))
         )
         return result.rowcount == 1

@@ -1,39 +1,54 @@
 """Storing a kiosk's batch: one transaction per batch, idempotent on each response's id.
 
-New ids are inserted; the same id with the same content is a duplicate (success); the same
-id with other content is a conflict, reported and never overwritten. All found in bulk.
+New ids are inserted and added to the running figures (``add_counts``); the same id with the
+same content is a duplicate (success); the same id with other content is a conflict, reported
+and never overwritten. All found in bulk. What the kiosk says of itself is kept on its device.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sync.protocol import BatchResult, Rejection, Response
-from sync.server.devices import Device, NotAuthorised, device_on, now, secret_hash
-from sync.server.schema import batches, devices, responses
+from sync.protocol import BatchResult, DeviceReport, Rejection, Response
+from sync.server.devices import (
+    Device,
+    NotAuthorised,
+    device_on,
+    now,
+    report_values,
+    secret_hash,
+)
+from sync.server.schema import batches, day_counts, devices, month_counts, responses, theme_counts
 
 _CHUNK = 500  # ids per IN (...) list, well inside every database's parameter limit
 
 
 def ingest(
-    engine: Engine, device: Device | str, batch_id: str, items: Sequence[Response]
+    engine: Engine,
+    device: Device | str,
+    batch_id: str,
+    items: Sequence[Response],
+    report: DeviceReport | None = None,
 ) -> BatchResult:
     """Store a batch in one transaction: new ids inserted, duplicates and conflicts found in
     bulk. A stored row is never overwritten.
 
     :param device: the device, or its token, checked in the same transaction (one connection
         and one round of statements per batch, which matters on a busy PostgreSQL).
+    :param report: what the kiosk said of itself with the batch (kiosks before protocol 1.1
+        send none).
     :raises NotAuthorised: for a token that is unknown or revoked.
     """
     for attempt in range(_ATTEMPTS):
         try:
-            return _ingest_once(engine, device, batch_id, items)
+            return _ingest_once(engine, device, batch_id, items, report)
         except sa.exc.DBAPIError as exc:
             # Another server process stored one of these ids between our check and insert,
             # or two batches holding the same ids crossed on PostgreSQL: try again, and the
@@ -55,7 +70,11 @@ def _worth_retrying(exc: sa.exc.DBAPIError) -> bool:
 
 
 def _ingest_once(
-    engine: Engine, who: Device | str, batch_id: str, items: Sequence[Response]
+    engine: Engine,
+    who: Device | str,
+    batch_id: str,
+    items: Sequence[Response],
+    report: DeviceReport | None,
 ) -> BatchResult:
     accepted: list[str] = []
     duplicate: list[str] = []
@@ -102,9 +121,74 @@ def _ingest_once(
         conn.execute(
             devices.update()
             .where(devices.c.device_id == device.device_id)
-            .values(last_seen_at=moment)
+            .values(last_seen_at=moment, last_batch_at=moment, **report_values(report))
         )
+        # Last, so the figures' rows (shared by every kiosk of a ward) stay locked for as
+        # short a time as possible before the commit.
+        add_counts(conn, rows)
     return BatchResult(accepted=accepted, duplicate=duplicate, rejected=rejected)
+
+
+# -- the running figures ----------------------------------------------------------------
+
+_WARD = ("org_code", "site_code", "ward_name")
+_MONTH_KEY = (*_WARD, "month", "rating", "mode", "flagged", "device_id")
+_DAY_KEY = (*_WARD, "local_date", "rating", "flagged", "device_id")
+_THEME_KEY = (*_WARD, "local_date", "theme", "flagged", "device_id")
+
+
+def add_counts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add newly stored responses to ``month_counts``, ``day_counts`` and ``theme_counts``,
+    on *conn* (inside the transaction that inserted them, so the figures never disagree with
+    ``responses``). One multi-row upsert per table, to the rows of the responses' kiosk.
+
+    :param rows: the rows as inserted into ``responses``; only new ones, never a duplicate.
+    """
+    months: Counter[tuple[Any, ...]] = Counter()
+    days: Counter[tuple[Any, ...]] = Counter()
+    themes: Counter[tuple[Any, ...]] = Counter()
+    for row in rows:
+        ward = (row["org_code"], row["site_code"], row["ward_name"])
+        day, device = row["local_date"], row["device_id"]
+        flagged = row["flags"] != "[]"
+        months[(*ward, day.replace(day=1), row["rating"], row["mode"], flagged, device)] += 1
+        days[(*ward, day, row["rating"], flagged, device)] += 1
+        # A chip listed twice in one response counts once: it counts responses.
+        for theme in set(json.loads(row["answers"]).get("themes", ())):
+            themes[(*ward, day, theme, flagged, device)] += 1
+    _add(conn, month_counts, _MONTH_KEY, months)
+    _add(conn, day_counts, _DAY_KEY, days)
+    _add(conn, theme_counts, _THEME_KEY, themes)
+
+
+def _add(
+    conn: Connection, table: sa.Table, key: tuple[str, ...], counts: Counter[tuple[Any, ...]]
+) -> None:
+    if not counts:
+        return
+    # Sorted by key, so batches that share rows (one kiosk's, sent again while the first is
+    # still going) lock them in the same order and cannot deadlock; if PostgreSQL finds one
+    # anyway, ingest tries again.
+    values = [{**dict(zip(key, k, strict=True)), "n": n} for k, n in sorted(counts.items())]
+    conn.execute(_upsert(conn.dialect.name, table, key), values)
+
+
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(dialect: str, table: sa.Table, key: tuple[str, ...]) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``, made once: a
+    statement built anew for each batch would be compiled anew too, which cost more than
+    the rest of the batch. RETURNING makes SQLAlchemy send the rows as one multi-row
+    statement ("insertmanyvalues") on both databases, rather than one statement per row."""
+    made = _UPSERTS.get((dialect, table.name))
+    if made is None:
+        insert = _dialect_insert(dialect, table)
+        made = insert.on_conflict_do_update(
+            index_elements=list(key), set_={"n": table.c.n + insert.excluded.n}
+        ).returning(table.c.n)
+        _UPSERTS[(dialect, table.name)] = made
+    return made
 
 
 def _elsewhere(device: Device) -> str:
@@ -128,13 +212,18 @@ def _stored_hashes(conn: Connection, ids: list[str]) -> dict[str, str]:
 
 
 def _insert_ignoring_duplicates(engine: Engine, table: sa.Table) -> Any:
-    if engine.dialect.name == "postgresql":
+    return _dialect_insert(engine.dialect.name, table).on_conflict_do_nothing()
+
+
+def _dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """INSERT with ``ON CONFLICT``, which SQLite and PostgreSQL spell alike."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table).on_conflict_do_nothing()
+        return pg_insert(table)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table)
 
 
 def _row(

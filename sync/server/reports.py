@@ -1,4 +1,5 @@
-"""Monthly FFT figures from the stored responses, as JSON rows or NHS England's CSV layout.
+"""Monthly FFT figures, as JSON rows or NHS England's CSV layout, from ``month_counts`` (the
+figures ingest keeps, so a report reads a few thousand rows however many responses there are).
 
 Months are calendar months of the ward's own date (``local_date``), as NHS England reports.
 Flagged responses (``repeat-tap``) are left out unless asked for, and counted apart.
@@ -7,6 +8,7 @@ Flagged responses (``repeat-tap``) are left out unless asked for, and counted ap
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -15,33 +17,37 @@ from sqlalchemy.engine import Engine
 
 from sync import fft
 from sync.protocol import FFTReport, FFTRow
-from sync.server.schema import responses
+from sync.server.schema import month_counts as counts_table
+
+LEVELS = ("ward", "site", "org")
 
 
 def month_counts(
     engine: Engine, first: date, last: date, include_flagged: bool
 ) -> list[dict[str, Any]]:
-    """Responses per ward, rating and mode for ward dates *first* to *last* inclusive, and
-    whether they were flagged (``clean`` is False for a flagged group). Sites and
-    organisations are summed from these, so suppression can see every ward."""
-    columns = [responses.c.org_code, responses.c.site_code, responses.c.ward_name]
-    clean = responses.c.flags == "[]"
+    """Responses per ward, rating and mode for the months from *first* to *last* (whole
+    months: any day of them will do), and whether they were flagged (``clean`` is False for
+    a flagged group). Sites and organisations are summed from these, so suppression can see
+    every ward."""
+    table = counts_table
+    columns = [table.c.org_code, table.c.site_code, table.c.ward_name]
+    clean = sa.not_(table.c.flagged)
     query = (
         sa.select(
             *columns,
-            responses.c.rating,
-            responses.c.mode,
+            table.c.rating,
+            table.c.mode,
             clean.label("clean"),
-            sa.func.count().label("n"),
+            sa.func.sum(table.c.n).label("n"),
         )
-        .where(responses.c.local_date.between(first, last))
-        .group_by(*columns, responses.c.rating, responses.c.mode, clean)
+        .where(table.c.month.between(first.replace(day=1), last))
+        .group_by(*columns, table.c.rating, table.c.mode, table.c.flagged)
     )
     with engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(query)]
-    if include_flagged:
-        for row in rows:
-            row["clean"] = True
+    for row in rows:
+        row["n"] = int(row["n"])
+        row["clean"] = include_flagged or bool(row["clean"])
     return rows
 
 
@@ -57,11 +63,20 @@ def fft_report(
     :raises fft.PeriodError: for a period that is not a ``YYYY-MM`` month.
     """
     first, last = fft.parse_period(period)
+    rows = month_counts(engine, first, last, include_flagged)
+    return build_report(rows, period, level, suppress)
+
+
+def build_report(
+    rows: Iterable[dict[str, Any]], period: str, level: str, suppress: bool
+) -> FFTReport:
+    """The report at *level* from ``month_counts`` rows; several reports of one month can
+    share one read."""
     counts: dict[fft.Place, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     modes: dict[fft.Place, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     excluded: dict[fft.Place, int] = defaultdict(int)
     ward_totals: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in month_counts(engine, first, last, include_flagged):
+    for row in rows:
         ward = (row["org_code"], row["site_code"], row["ward_name"])
         ward_totals[ward] += row["n"] if row["clean"] else 0
         place: fft.Place
@@ -74,11 +89,11 @@ def fft_report(
                 excluded[place] += row["n"]
     hidden = fft.hidden_places(ward_totals) if suppress else frozenset()
     depth = {"org": 1, "site": 2, "ward": 3}[level]
-    rows = []
+    report_rows = []
     for place in sorted(key for key in counts if len(key) == depth):
         figures = fft.FFTCounts.from_mapping(counts[place], excluded[place])
         secret = place in hidden
-        rows.append(
+        report_rows.append(
             FFTRow(
                 org_code=place[0],
                 site_code=place[1] if depth > 1 else None,
@@ -94,7 +109,7 @@ def fft_report(
                 modes=_modes(modes[place], secret) if depth == 1 else {},
             )
         )
-    return FFTReport(period=period, level=level, suppressed=suppress, rows=rows)  # type: ignore[arg-type]
+    return FFTReport(period=period, level=level, suppressed=suppress, rows=report_rows)  # type: ignore[arg-type]
 
 
 def _one_place(part: int, total: int) -> float | None:

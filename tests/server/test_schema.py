@@ -19,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from sync.server import devices, reports, schema
+from sync.server import devices, figures, reports, schema
 from sync.server.ingest import ingest
 from tests.server import queries
 from tests.server.conftest import drop_everything
@@ -85,7 +85,8 @@ def test_a_fresh_database_has_the_schema_of_an_upgraded_v1_one(empty_url):
     schema.open_database(empty_url).dispose()
     upgraded = inspect(empty_url)
     assert fresh == upgraded
-    assert ("responses_by_date", ("local_date",), False) in upgraded["responses"]["indexes"]
+    by_ward = ("org_code", "site_code", "ward_name", "local_date", "answered_at")
+    assert upgraded["responses"]["indexes"] == [("responses_by_ward_date", by_ward, False)]
 
 
 def test_the_tables_the_code_uses_are_the_ones_the_migrations_build(empty_url):
@@ -194,17 +195,20 @@ def test_a_later_revision_rebuilds_a_table_and_keeps_its_rows_and_keys(empty_url
     engine.dispose()
 
 
-def test_the_month_reports_find_their_rows_by_the_date_index(empty_url):
+def test_the_month_reports_read_the_figures_revision_0004_filled_from_v1(empty_url):
     build_v1(empty_url)
     engine = schema.open_database(empty_url)
-    month = "FROM responses WHERE local_date BETWEEN '2026-11-01' AND '2026-11-30'"
+    month = "FROM month_counts WHERE month BETWEEN '2026-11-01' AND '2026-11-30'"
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT rating {month}").all()
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT n {month}").all()
         else:
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # three rows would not
-            plan = conn.exec_driver_sql(f"EXPLAIN SELECT rating {month}").all()
+            plan = conn.exec_driver_sql(f"EXPLAIN SELECT n {month}").all()
     november = reports.month_counts(engine, date(2026, 11, 1), date(2026, 11, 30), False)
+    whole_month = (date(2026, 11, 1), date(2026, 11, 30))
+    themes = figures.ward_themes(engine, devices.Place("RWD", "RWDLA", "Ward 7"), *whole_month)
     engine.dispose()
-    assert "responses_by_date" in str(plan)
+    assert "month_counts_by_month" in str(plan)
     assert sum(row["n"] for row in november if row["clean"]) == 2  # and one repeat tap
+    assert themes == {"noise": 1, "staff": 1}  # the repeat tap's chip left out

@@ -20,6 +20,7 @@ from sync.client import (
     TooLarge,
     Transient,
 )
+from sync.protocol import DeviceReport
 
 
 class Canned(BaseAdapter):
@@ -165,3 +166,66 @@ def test_tls_verification_is_always_on():
     assert SyncClient("https://x.nhs.uk", ca_bundle="/etc/trust.pem").session.verify == (
         "/etc/trust.pem"
     )
+
+
+# -- protocol 1.1: what the kiosk says of itself ---------------------------------------------
+
+ACCEPTED = json.dumps({"accepted": [ROW["id"]], "duplicate": [], "rejected": []}).encode()
+
+
+def test_each_batch_carries_the_report_for_what_will_still_wait():
+    adapter = Canned(body=ACCEPTED)
+    client = client_with(adapter)
+    client.reporter = lambda sending: DeviceReport(app_version="2.0", pending=10 - sending)
+    client.push("b", [wire_response(ROW)] * 3)
+    assert json.loads(adapter.sent[0].body)["device"] == {
+        "app_version": "2.0",
+        "pending": 7,
+        "last_error": None,
+    }
+    client.reporter = None
+    client.push("b", [wire_response(ROW)])
+    assert "device" not in json.loads(adapter.sent[1].body)
+
+
+class OldServer(Canned):
+    """A server from before protocol 1.1: refuses a batch with a ``device`` field, as it did."""
+
+    def send(self, request, **kwargs):
+        if "device" in json.loads(request.body):
+            self.status = 422
+            self.body = b'{"detail": "invalid request: device: Extra inputs are not permitted"}'
+        else:
+            self.status, self.body = 200, ACCEPTED
+        return super().send(request, **kwargs)
+
+
+def test_a_server_from_before_device_reports_gets_the_batch_without_one():
+    adapter = OldServer()
+    client = client_with(adapter)
+    client.reporter = lambda sending: DeviceReport(app_version="2.0", pending=0)
+    assert client.push("b", [wire_response(ROW)]).accepted == [ROW["id"]]
+    assert client.push("c", [wire_response(ROW)]).accepted == [ROW["id"]]
+    sent = [json.loads(request.body) for request in adapter.sent]
+    assert ["device" in body for body in sent] == [True, False, False]
+    assert sent[1] == {key: value for key, value in sent[0].items() if key != "device"}
+
+
+def test_a_heartbeat_posts_the_report_with_the_device_token():
+    adapter = Canned(body=b'{"status": "ok"}')
+    client = client_with(adapter)
+    client.reports_taken = False  # a server refused a report earlier, and was upgraded since
+    client.heartbeat(DeviceReport(app_version="2.0", pending=4, last_error="slow"))
+    request = adapter.sent[0]
+    assert request.url.endswith("/api/v1/devices/heartbeat")
+    assert request.headers["Authorization"] == "Bearer " + "t" * 43
+    assert json.loads(request.body) == {"app_version": "2.0", "pending": 4, "last_error": "slow"}
+    assert client.reports_taken
+
+
+def test_a_server_without_heartbeats_answers_404_as_a_refusal():
+    with pytest.raises(Refused) as caught:
+        client_with(Canned(404, body=b'{"detail": "Not Found"}')).heartbeat(
+            DeviceReport(app_version="2.0", pending=0)
+        )
+    assert caught.value.status == 404

@@ -12,8 +12,8 @@ import pytest
 from kiosk.store import LocalStore
 from sync.client import Refused, Revoked, ServerError, SyncClient, TooLarge, Transient
 from sync.device import DEVICE_FILE, DeviceIdentity, load_identity
-from sync.engine import BACKOFF_CAP, SPLIT_AFTER_ERRORS, SyncEngine
-from sync.protocol import BatchResult, EnrollReply, Rejection
+from sync.engine import BACKOFF_CAP, HEARTBEAT_SECONDS, SPLIT_AFTER_ERRORS, SyncEngine
+from sync.protocol import BatchResult, DeviceReport, EnrollReply, Rejection
 from sync.server import schema
 from tests.e2e.conftest import enrolled_token
 from tests.embedded_server import EmbeddedServer
@@ -40,13 +40,22 @@ class ScriptedClient:
         self.token: str | None = "t" * 43
         self.batches: list[list[str]] = []
         self.enrolled: list[str] = []
+        self.reporter: Any = None  # the engine sets it; a batch carries what it makes
+        self.reports: list[DeviceReport | None] = []
+        self.heartbeats: list[DeviceReport | Exception] = []  # an exception is raised
 
     def push(self, batch_id: str, items: list[str]) -> BatchResult:
         self.batches.append(ids_of(items))
+        self.reports.append(self.reporter(len(items)) if self.reporter else None)
         step = self.script.pop(0) if self.script else self.then
         if isinstance(step, Exception):
             raise step
         return step(batch_id, items)
+
+    def heartbeat(self, report: DeviceReport) -> None:
+        self.heartbeats.append(report)
+        if self.script and isinstance(self.script[0], Exception):
+            raise self.script.pop(0)
 
     def enroll(
         self, key: str, device_id: str, name: str, version: str, token: str | None = None
@@ -447,3 +456,62 @@ def test_a_real_server_refusing_one_response_gets_the_rest(tmp_path, store):
     assert sync.stopped is None and sync.status().last_error.startswith(
         "1 response was refused by the central server (invalid request: responses.0.language"
     )
+
+
+# -- what the kiosk says of itself (protocol 1.1) --------------------------------------------
+
+
+def test_each_batch_reports_the_version_what_will_still_wait_and_the_last_problem(store):
+    fill(store, 5)
+    client = ScriptedClient(Transient("cannot reach the central server"))
+    sync = engine(store, client, batch_size=2, app_version="3.1.0")
+    assert sync.sync() == 5 and sync.sync() is None
+    said = [(r.app_version, r.pending, r.last_error) for r in client.reports if r]
+    assert said == [
+        ("3.1.0", 3, None),  # the attempt that failed
+        ("3.1.0", 3, "cannot reach the central server"),
+        ("3.1.0", 1, None),
+        ("3.1.0", 0, None),
+    ]
+    assert client.heartbeats == []  # the batches said it all
+
+
+def test_an_idle_kiosk_sends_a_heartbeat_at_most_every_15_minutes(store):
+    now = [1000.0]
+    client = ScriptedClient()
+    sync = engine(store, client, clock=lambda: now[0], app_version="3.1.0")
+    assert sync.sync() is None and len(client.heartbeats) == 1
+    assert client.heartbeats[0] == DeviceReport(app_version="3.1.0", pending=0)
+    now[0] += HEARTBEAT_SECONDS - 1
+    assert sync.sync() is None and len(client.heartbeats) == 1
+    now[0] += 1
+    assert sync.sync() is None and len(client.heartbeats) == 2
+    fill(store, 1)
+    now[0] += HEARTBEAT_SECONDS
+    assert sync.sync() is None and len(client.heartbeats) == 2  # a batch went instead
+    now[0] += HEARTBEAT_SECONDS - 1
+    assert sync.sync() is None and len(client.heartbeats) == 2
+    now[0] += 1
+    assert sync.sync() is None and len(client.heartbeats) == 3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Refused("not found", 404, "Not Found"),  # a server from before heartbeats
+        Transient("cannot reach the central server"),
+        ServerError("the central server had a problem", 500),
+        Revoked("the central server refused this kiosk"),
+    ],
+)
+def test_a_failed_heartbeat_never_stops_sync_and_waits_for_the_next(store, failure):
+    now = [0.0]
+    client = ScriptedClient(failure)
+    sync = engine(store, client, clock=lambda: now[0])
+    assert sync.sync() is None and len(client.heartbeats) == 1
+    assert sync.last_error is None and sync.stopped is None and sync.status().state == "idle"
+    assert sync.sync() is None and len(client.heartbeats) == 1  # not tried again at once
+    fill(store, 1)
+    assert sync.sync() is None and store.sync_counts()["sent"] == 1
+    now[0] += HEARTBEAT_SECONDS
+    assert sync.sync() is None and len(client.heartbeats) == 2

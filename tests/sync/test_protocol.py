@@ -16,6 +16,7 @@ from sync.protocol import (
     MAX_BATCH_ITEMS,
     Batch,
     BatchResult,
+    DeviceReport,
     EnrollRequest,
     Response,
 )
@@ -234,3 +235,39 @@ def test_an_enrolment_is_taken_with_printable_names():
 )
 def test_an_enrolment_refuses_unprintable_or_malformed_fields(field, value):
     assert field in refused(EnrollRequest, enrolment(**{field: value}))
+
+
+# -- protocol 1.1: what a kiosk says of itself ---------------------------------------------
+
+
+def test_a_batch_from_a_kiosk_before_device_reports_is_still_taken():
+    old = {"batch_id": str(uuid.uuid4()), "responses": [wire_response()]}
+    assert Batch.model_validate_json(json.dumps(old)).device is None
+    report = {"app_version": "1.1.0", "pending": 0, "last_error": None}
+    assert Batch.model_validate({**old, "device": report}).device == DeviceReport(**report)
+
+
+def test_a_device_report_drops_control_characters_from_its_error():
+    report = DeviceReport(app_version="1.0", pending=3, last_error="no\x00 net\x1b\u202e\n")
+    assert report.last_error == "no net"
+    assert DeviceReport(app_version="1.0", pending=0).last_error is None
+    assert DeviceReport(app_version="1.0", pending=10**9, last_error="x" * 500).pending == 10**9
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pending", -1),
+        ("pending", 10**9 + 1),
+        ("pending", "3"),
+        ("app_version", ""),
+        ("app_version", "v" * 41),
+        ("app_version", "1.0\n"),
+        ("last_error", "x" * 501),
+        ("last_error", 5),
+    ],
+)
+def test_a_device_report_refuses_what_it_cannot_hold(field, value):
+    data = {"app_version": "1.0", "pending": 0, field: value}
+    with pytest.raises(ValidationError):
+        DeviceReport.model_validate(data)

@@ -60,6 +60,7 @@ from sqlalchemy.engine import Engine
 from sync.fft import MODES, hidden_places, rounded_percent
 from sync.protocol import FFTReport, FFTRow
 from sync.server import schema
+from sync.server.ingest import add_counts
 from sync.server.reports import fft_report
 
 WardKey = tuple[str, str, str]
@@ -440,6 +441,7 @@ def _insert(engine: Engine, responses: Iterable[_Response]) -> None:
     if rows:
         with engine.begin() as conn:
             conn.execute(schema.responses.insert(), rows)
+            add_counts(conn, rows)  # as ingest does: the reports read the running figures
 
 
 def _row_key(row: FFTRow, level: str) -> Key:

@@ -1,0 +1,189 @@
+"""One ward's own responses for a period: its comments page (searched, filtered, a page at a
+time) and its CSV download. The only page readers of ``responses``, each through the index
+``responses_by_ward_date`` for one ward and period; ``figures`` re-exports them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from sync import fft
+from sync.server.devices import Place
+from sync.server.schema import responses
+from sync.spreadsheet import csv_text
+
+#: The most comments one page may ask for.
+PAGE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A response with a comment, as the ward page lists it.
+
+    Attributes:
+        answered_at: when (UTC).
+        local_date: the ward's date.
+        rating: the FFT code, 1-6.
+        themes: the theme chips chosen with it.
+        flagged: the response had a flag (e.g. ``repeat-tap``) and is left out of figures.
+    """
+
+    id: str
+    answered_at: datetime
+    local_date: date
+    rating: int
+    themes: tuple[str, ...]
+    comment: str
+    language: str
+    flagged: bool
+
+
+def ward_comments(
+    engine: Engine,
+    place: Place,
+    first: date,
+    last: date,
+    *,
+    search: str = "",
+    ratings: frozenset[int] | None = None,
+    theme: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Comment], int]:
+    """The ward's comments from ward date *first* to *last*, newest first, a page at a time.
+
+    :param search: text the comment holds, ignoring case (``%`` and ``_`` are just
+        characters); blank for every comment. Case is folded for ASCII letters on SQLite,
+        and as the database's locale says on PostgreSQL.
+    :param ratings: only these FFT codes (an empty set matches none); None for all.
+    :param theme: only comments whose response chose this theme chip.
+    :param limit: comments on the page (1 to ``PAGE_LIMIT``).
+    :param offset: comments skipped before the page.
+    :returns: the page, and how many comments match in all (for pagination).
+    """
+    table = responses
+    where = [
+        *ward_is(table, place),
+        table.c.local_date.between(first, last),
+        table.c.comment.is_not(None),
+        table.c.comment != "",
+    ]
+    if search.strip():
+        where.append(table.c.comment.icontains(search.strip(), autoescape=True))
+    if ratings is not None:
+        where.append(table.c.rating.in_(sorted(ratings)))
+    if theme:
+        # Answers are stored as {"themes": [...]}: the theme in quotes is one whole chip.
+        where.append(table.c.answers.contains(json.dumps(theme), autoescape=True))
+    page = (
+        sa.select(
+            table.c.id,
+            table.c.answered_at,
+            table.c.local_date,
+            table.c.rating,
+            table.c.answers,
+            table.c.comment,
+            table.c.language,
+            table.c.flags,
+        )
+        .where(*where)
+        # A ward's date follows its answer time, so this is newest first, walking the
+        # ward-and-date index backwards and stopping at the page's end.
+        .order_by(table.c.local_date.desc(), table.c.answered_at.desc(), table.c.id.desc())
+        .limit(min(max(limit, 1), PAGE_LIMIT))
+        .offset(max(offset, 0))
+    )
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where))
+        matching = int(total.scalar_one())
+        comments = [
+            Comment(
+                id=row.id,
+                answered_at=aware(row.answered_at),
+                local_date=row.local_date,
+                rating=row.rating,
+                themes=tuple(_themes(row.answers)),
+                comment=row.comment,
+                language=row.language,
+                flagged=row.flags != "[]",
+            )
+            for row in conn.execute(page)
+        ]
+    return comments, matching
+
+
+CSV_COLUMNS = [
+    "id",
+    "answered_at",
+    "local_date",
+    "rating",
+    "answer",
+    "themes",
+    "comment",
+    "language",
+    "mode",
+    "flags",
+]
+
+
+def ward_responses_csv(engine: Engine, place: Place, first: date, last: date) -> str:
+    """Every response of the ward from ward date *first* to *last*, oldest first, as CSV
+    (``CSV_COLUMNS``; themes and flags separated by "; "). Every cell is safe to open in a
+    spreadsheet: a comment can never become a formula."""
+    table = responses
+    query = (
+        sa.select(
+            table.c.id,
+            table.c.answered_at,
+            table.c.local_date,
+            table.c.rating,
+            table.c.answers,
+            table.c.comment,
+            table.c.language,
+            table.c.mode,
+            table.c.flags,
+        )
+        .where(*ward_is(table, place), table.c.local_date.between(first, last))
+        .order_by(table.c.local_date, table.c.answered_at, table.c.id)
+    )
+    with engine.connect() as conn:
+        rows = [
+            [
+                row.id,
+                aware(row.answered_at).isoformat(),
+                row.local_date.isoformat(),
+                row.rating,
+                fft.CODES.get(row.rating, ""),
+                "; ".join(_themes(row.answers)),
+                row.comment or "",
+                row.language,
+                row.mode,
+                "; ".join(json.loads(row.flags)),
+            ]
+            for row in conn.execute(query)
+        ]
+    return csv_text(CSV_COLUMNS, rows)
+
+
+def ward_is(table: sa.Table, place: Place) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping *table*'s rows to one ward."""
+    return [
+        table.c.org_code == place.org_code,
+        table.c.site_code == place.site_code,
+        table.c.ward_name == place.ward_name,
+    ]
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as UTC: SQLite hands back naive datetimes, and everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _themes(answers: str) -> list[str]:
+    themes = json.loads(answers).get("themes", [])
+    return [str(theme) for theme in themes]
