@@ -1,4 +1,5 @@
-"""The server's HTTP API: FastAPI routes over devices, ingest and reports, as the protocol says.
+"""The server's HTTP API: FastAPI routes over devices, ingest and reports, as the protocol says;
+and the trust's web app beside it (``sync.server.web``).
 
 ``create_app`` is the factory; ``python -m sync.server serve`` runs it under uvicorn. Every
 error reply is ``{"detail": "..."}`` with a sentence a person can act on.
@@ -25,13 +26,14 @@ from sync.protocol import (
     Batch,
     BatchResult,
     DeviceInfo,
+    DeviceReport,
     EnrollReply,
     EnrollRequest,
     ErrorReply,
     FFTReport,
     Health,
 )
-from sync.server import devices, reports, schema
+from sync.server import accounts, devices, reports, schema, web
 from sync.server.ingest import ingest
 
 log = logging.getLogger("sync.server")
@@ -97,8 +99,12 @@ async def _too_large(limit: int, send: Send) -> None:
     await send({"type": "http.response.body", "body": body.encode()})
 
 
-def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
-    """The API over *engine*. Reports need *admin_token*; without one they are refused."""
+def create_app(
+    engine: Engine, admin_token: str | None = None, now: accounts.Clock = accounts.utc_now
+) -> FastAPI:
+    """The API and the web app over *engine*. Reports need *admin_token*; without one they
+    are refused. *now* is the web app's clock (sessions, sign-in locks); tests pass their own.
+    """
     app = FastAPI(
         title="Ward feedback central server",
         version="1",
@@ -226,7 +232,12 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
         # The token is checked inside the batch's own transaction.
         try:
             result = await run_in_threadpool(
-                ingest, engine, credentials.credentials, str(batch.batch_id), batch.responses
+                ingest,
+                engine,
+                credentials.credentials,
+                str(batch.batch_id),
+                batch.responses,
+                batch.device,
             )
         except devices.NotAuthorised as exc:
             raise HTTPException(401, str(exc)) from None
@@ -238,6 +249,33 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
             len(result.rejected),
         )
         return Response(result.model_dump_json(), media_type="application/json")
+
+    @app.post(
+        f"{API_PREFIX}/devices/heartbeat",
+        response_model=Health,
+        responses=ERRORS,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/DeviceReport"}}
+                },
+            }
+        },
+    )
+    async def heartbeat(request: Request, credentials: Credentials) -> Health:
+        """A kiosk with nothing to send says how it is (protocol 1.1)."""
+        # The token first, as for a batch: only an enrolled device hears about its body.
+        device = await run_in_threadpool(device_for, credentials)
+        try:
+            report = DeviceReport.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_url=False)) from None
+        if not await run_in_threadpool(
+            devices.record_heartbeat, engine, device.device_id, report
+        ):
+            raise HTTPException(401, "this device was revoked; ask IT to enrol it again")
+        return Health(status="ok")
 
     @app.get(
         f"{API_PREFIX}/reports/fft",
@@ -264,8 +302,9 @@ def create_app(engine: Engine, admin_token: str | None = None) -> FastAPI:
             )
         return report
 
+    web.install(app, engine, now)
     app.add_middleware(BodyLimit)
-    _publish(app, Batch)
+    _publish(app, Batch, DeviceReport)
     return app
 
 
@@ -280,7 +319,7 @@ def app_from_environment() -> FastAPI:
     )
 
 
-def _publish(app: FastAPI, *models: type[Batch]) -> None:
+def _publish(app: FastAPI, *models: type[Batch | DeviceReport]) -> None:
     """Put models that routes read by hand into the OpenAPI document's components."""
     build = app.openapi
 

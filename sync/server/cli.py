@@ -1,4 +1,5 @@
-"""``python -m sync.server``: serve the API, and the admin commands IT uses.
+"""``python -m sync.server``: serve the API and web app, and the admin commands IT uses
+(enrolment keys, devices, the FFT report, and the web app's users).
 
 Every subcommand takes the same ``--db`` as ``serve``: a SQLite file path, or a SQLAlchemy URL
 such as ``postgresql+psycopg://user@host/feedback``.
@@ -7,6 +8,7 @@ such as ``postgresql+psycopg://user@host/feedback``.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import re
@@ -15,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 
 from sync import fft
-from sync.server import devices, reports, schema
+from sync.server import accounts, devices, reports, schema
 
 ADMIN_TOKEN_ENV = "WARD_SYNC_ADMIN_TOKEN"
 
@@ -69,6 +71,18 @@ def _positive(value: str) -> int:
 _LARGEST = 2**31 - 1  # what every database's integer column holds
 
 
+def _ward_place(value: str) -> devices.Place:
+    # Ward names may hold "/" themselves: only the first two slashes separate.
+    org, _, rest = _text(value).partition("/")
+    site, slash, ward = rest.partition("/")
+    if not slash:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a ward: write it ORG/SITE/WARD_NAME, e.g. 'RWD/RWDLA/Ward 7', "
+            "with the ward name exactly as the kiosk's kiosk.toml has it"
+        )
+    return devices.Place(_ods(org), _ods(site), _ward(ward))
+
+
 def _device_id(value: str) -> str:
     try:
         return str(uuid.UUID(_text(value)))
@@ -93,6 +107,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="believe X-Forwarded-Proto and X-Forwarded-For from --forwarded-allow-ips, so the "
+        "web app sees the browser's https and address behind a TLS proxy (default: on)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated addresses of the TLS proxy, or '*' (default: 127.0.0.1, or "
+        "$FORWARDED_ALLOW_IPS)",
+    )
 
     keys = commands.add_parser("keys", help="enrollment keys").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -135,6 +162,41 @@ def parser() -> argparse.ArgumentParser:
         "hidden as *, with second-level and cascade suppression; never for the submission",
     )
     report.add_argument("--include-flagged", action="store_true", help="count repeat taps too")
+
+    users = commands.add_parser("users", help="people who sign in to the web app")
+    people = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    stdin = argparse.ArgumentParser(add_help=False)
+    stdin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input (never from the "
+        "command line, where other users of the machine could see it); at a terminal it "
+        "is asked for without being shown",
+    )
+    create_user = people.add_parser(
+        "create", parents=[common, stdin], help="add a user (admin: the whole trust)"
+    )
+    create_user.add_argument("--email", required=True, type=_text)
+    create_user.add_argument("--role", required=True, choices=accounts.ROLES)
+    create_user.add_argument(
+        "--ward",
+        action="append",
+        default=[],
+        type=_ward_place,
+        metavar="ORG/SITE/WARD_NAME",
+        help="a ward a ward user sees (repeat for several), e.g. 'RWD/RWDLA/Ward 7'",
+    )
+    create_user.add_argument("--name", default="", type=_text, help="shown in the web app")
+    people.add_parser("list", parents=[common], help="list users (never their passwords)")
+    disable = people.add_parser(
+        "disable", parents=[common], help="stop a user signing in, and end their sessions"
+    )
+    disable.add_argument("email", type=_text)
+    reset = people.add_parser(
+        "reset-password", parents=[common, stdin], help="set a new password; ends their sessions"
+    )
+    reset.add_argument("email", type=_text)
     return top
 
 
@@ -166,10 +228,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 workers=args.workers,
                 log_level="info",
+                proxy_headers=args.proxy_headers,
+                forwarded_allow_ips=args.forwarded_allow_ips,
             )
         else:
-            uvicorn.run(create_app(engine, token), host=args.host, port=args.port)
+            uvicorn.run(
+                create_app(engine, token),
+                host=args.host,
+                port=args.port,
+                proxy_headers=args.proxy_headers,
+                forwarded_allow_ips=args.forwarded_allow_ips,
+            )
         return 0
+
+    if args.command == "users":
+        return _users(accounts.Accounts(engine), args)
 
     if args.command == "keys":
         if args.action == "create":
@@ -230,4 +303,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(reports.report_csv(report))
     else:
         print(json.dumps(report.model_dump(mode="json"), indent=2))
+    return 0
+
+
+# -- users of the web app ------------------------------------------------------------------
+
+
+def _password() -> str:
+    """The password from standard input: one line, or asked for unseen at a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Password (not shown): ")
+    try:
+        line = sys.stdin.readline()
+    except UnicodeDecodeError:
+        raise accounts.AccountError(
+            "the password on standard input is not UTF-8 text; set a UTF-8 locale"
+        ) from None
+    password = line.rstrip("\r\n")
+    if not password:
+        raise accounts.AccountError(
+            "no password on standard input: give it as the first line, e.g. "
+            "`users ... --password-stdin < password-file`"
+        )
+    return password
+
+
+def _users(people: accounts.Accounts, args: argparse.Namespace) -> int:
+    try:
+        if args.action == "create":
+            user = people.create_user(
+                args.email, args.role, _password(), args.ward, display_name=args.name
+            )
+            print(f"{user.email} created ({user.role})")
+            keys = devices.list_keys(people.engine)
+            known = {devices.Place(k["org_code"], k["site_code"], k["ward_name"]) for k in keys}
+            for place in args.ward:
+                if place not in known:
+                    print(
+                        f"note: no enrollment key was ever made for {accounts.place_words(place)}"
+                        "; check it is spelt exactly as the kiosk's kiosk.toml has it",
+                        file=sys.stderr,
+                    )
+        elif args.action == "list":
+            now = people.now()
+            for user in people.users():
+                state = "disabled" if user.disabled_at else "active"
+                if not user.disabled_at and user.locked_until and user.locked_until > now:
+                    state = f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
+                wards = "; ".join(
+                    accounts.place_words(p) for p in sorted(user.wards, key=accounts.place_order)
+                )
+                seen = f"{user.last_login_at:%Y-%m-%d %H:%M} UTC" if user.last_login_at else "never"
+                print(
+                    f"{user.email}  {user.role:<5}  {state}  last sign-in: {seen}"
+                    + (f"  wards: {wards}" if wards else "")
+                )
+        elif args.action == "disable":
+            user = people.disable(args.email)
+            print(f"{user.email} disabled: they cannot sign in, and their sessions have ended")
+        else:
+            user = people.reset_password(args.email, _password())
+            print(f"password reset for {user.email}; their sessions have ended")
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
