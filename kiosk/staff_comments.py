@@ -12,7 +12,7 @@ from typing import Any
 from kiosk.staff_figures import theme_words
 from kiosk.store import LocalStore
 from kiosk.survey import Survey
-from sync import fft
+from sync import fft, safeguarding
 
 Comment = Mapping[str, Any]  # one of ``LocalStore.comments``: answered_at, rating, themes...
 
@@ -33,9 +33,9 @@ class StaffComment:
 
 
 def mentions(comment: str, words: Sequence[str]) -> bool:
-    """Whether *comment* contains any of *words*, whatever the case of either."""
-    lowered = comment.lower()
-    return any(word.lower() in lowered for word in words)
+    """Whether any of *words* starts a word in *comment*, whatever the case of either: the
+    web app's rule (``sync.safeguarding``), so both pin the same comments."""
+    return safeguarding.mentions(comment, words)
 
 
 def safeguarding_split(

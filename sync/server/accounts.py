@@ -278,6 +278,11 @@ class Accounts:
             found = users_where(conn, users.c.email == normalise_email(email))
         return found[0] if found else None
 
+    def user_by_id(self, user_id: int) -> User | None:
+        with self.engine.connect() as conn:
+            found = users_where(conn, users.c.id == user_id)
+        return found[0] if found else None
+
     def disable(self, email: str, actor: Actor = CLI) -> User:
         """Turn a user off: they cannot sign in, and their sessions end now."""
         user = self._existing(email)

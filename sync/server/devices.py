@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,24 +45,53 @@ class Place:
     ward_name: str
 
 
+#: What an organisation's or site's ODS code looks like (the CLI's ``--org`` and ``--site``).
+ODS_CODE = re.compile(r"[A-Z0-9]{3,9}")
+#: The wire protocol's longest ward name: kiosks must be able to match it exactly.
+LONGEST_WARD_NAME = 100
+#: The largest whole number every database's integer column holds (a key's uses).
+LARGEST_NUMBER = 2**31 - 1
+#: The longest a key may live, in days: far enough for any plan, near enough for a date.
+LONGEST_KEY_DAYS = 3650
+
+
+def is_ods_code(value: str) -> bool:
+    return ODS_CODE.fullmatch(value) is not None
+
+
+def is_ward_name(value: str) -> bool:
+    """1 to 100 printable characters, as the wire protocol's ``ward_name``."""
+    return 1 <= len(value) <= LONGEST_WARD_NAME and value.isprintable()
+
+
 def create_key(
     engine: Engine, place: Place, expires_days: int | None = None, uses: int | None = None
 ) -> str:
     """Make an enrollment key; the key itself is returned once and stored only as a hash."""
-    key = new_secret()
     with engine.begin() as conn:
-        conn.execute(
-            enrollment_keys.insert().values(
-                key_hash=secret_hash(key),
-                org_code=place.org_code,
-                site_code=place.site_code,
-                ward_name=place.ward_name,
-                created_at=now(),
-                expires_at=now() + timedelta(days=expires_days) if expires_days else None,
-                uses_left=uses,
-            )
-        )
+        _, key = create_key_on(conn, place, expires_days, uses, now())
     return key
+
+
+def create_key_on(
+    conn: Connection, place: Place, expires_days: int | None, uses: int | None, at: datetime
+) -> tuple[int, str]:
+    """Make an enrollment key on *conn* (so inside the caller's transaction, beside its
+    audit entry): its id, and the key itself, returned once."""
+    key = new_secret()
+    inserted = conn.execute(
+        enrollment_keys.insert().values(
+            key_hash=secret_hash(key),
+            org_code=place.org_code,
+            site_code=place.site_code,
+            ward_name=place.ward_name,
+            created_at=at,
+            expires_at=at + timedelta(days=expires_days) if expires_days else None,
+            uses_left=uses,
+        )
+    ).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0]), key
 
 
 def list_keys(engine: Engine) -> list[dict[str, Any]]:
@@ -72,12 +102,17 @@ def list_keys(engine: Engine) -> list[dict[str, Any]]:
 
 def revoke_key(engine: Engine, key_id: int) -> bool:
     with engine.begin() as conn:
-        result = conn.execute(
-            enrollment_keys.update()
-            .where(enrollment_keys.c.id == key_id, enrollment_keys.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
-        return result.rowcount == 1
+        return revoke_key_on(conn, key_id, now())
+
+
+def revoke_key_on(conn: Connection, key_id: int, at: datetime) -> bool:
+    """Revoke a key on *conn*; False if there is no unrevoked key *key_id*."""
+    result = conn.execute(
+        enrollment_keys.update()
+        .where(enrollment_keys.c.id == key_id, enrollment_keys.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return result.rowcount == 1
 
 
 # -- enrolment ---------------------------------------------------------------------------
@@ -217,12 +252,17 @@ def list_devices(engine: Engine) -> list[dict[str, Any]]:
 
 def revoke_device(engine: Engine, device_id: str) -> bool:
     with engine.begin() as conn:
-        result = conn.execute(
-            devices.update()
-            .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
-        return result.rowcount == 1
+        return revoke_device_on(conn, device_id, now())
+
+
+def revoke_device_on(conn: Connection, device_id: str, at: datetime) -> bool:
+    """Revoke a device on *conn*; False if there is no unrevoked device *device_id*."""
+    result = conn.execute(
+        devices.update()
+        .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return result.rowcount == 1
 
 
 # -- what a device says of itself ----------------------------------------------------------

@@ -36,11 +36,14 @@ from sync.server.ward_responses import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Comment",
     "Kiosk",
     "Scope",
     "Submission",
     "WardMonth",
+    "audit_actions",
+    "audit_entries",
     "kiosks",
     "known_wards",
     "mark_submitted",
@@ -231,13 +234,16 @@ def submission(engine: Engine, period: str) -> Submission:
     return Submission(period, true, published, excluded, marked)
 
 
-def mark_submitted(engine: Engine, period: str, user_id: int | None, actor: str) -> None:
-    """Record that *actor* submitted *period* to NHS England, with an audit entry.
+def mark_submitted(
+    engine: Engine, period: str, user_id: int | None, actor: str, at: datetime | None = None
+) -> None:
+    """Record that *actor* submitted *period* to NHS England, with an audit entry, at *at*
+    (the web app's clock; now if not given).
 
     :raises fft.PeriodError: for a period that is not a ``YYYY-MM`` month.
     """
     fft.parse_period(period)
-    moment = now()
+    moment = at or now()
     actor = actor[:254]
     with engine.begin() as conn:
         conn.execute(
@@ -312,6 +318,49 @@ def kiosks(engine: Engine, scope: Scope) -> list[Kiosk]:
             )
             for row in conn.execute(query)
         ]
+
+
+# -- the audit log (Audit page) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One admin action: when (UTC), who (an email, or ``command line``), what, and of what."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+def audit_entries(
+    engine: Engine, offset: int, limit: int, action: str | None = None
+) -> tuple[list[AuditEntry], int]:
+    """Audit entries newest first, *limit* of them from *offset*, and how many there are in
+    all (of *action* only, if given)."""
+    where = [] if action is None else [audit_log.c.action == action]
+    query = (
+        sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.detail)
+        .where(*where)
+        .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(*where))
+        count = int(total.scalar_one())
+        entries = [
+            AuditEntry(aware(row.at), row.actor, row.action, row.detail)
+            for row in conn.execute(query)
+        ]
+    return entries, count
+
+
+def audit_actions(engine: Engine) -> list[str]:
+    """Every kind of action in the audit log, sorted: the Audit page's filter."""
+    query = sa.select(audit_log.c.action).distinct().order_by(audit_log.c.action)
+    with engine.connect() as conn:
+        return [row.action for row in conn.execute(query)]
 
 
 # -- shared ----------------------------------------------------------------------------------

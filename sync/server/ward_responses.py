@@ -6,13 +6,15 @@ time) and its CSV download. The only page readers of ``responses``, each through
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sync import fft
+from sync import fft, safeguarding
 from sync.server.devices import Place
 from sync.server.schema import responses
 from sync.spreadsheet import csv_text
@@ -41,6 +43,19 @@ class Comment:
     comment: str
     language: str
     flagged: bool
+
+
+#: What a comment is read with (``Comment``).
+_COMMENT_COLUMNS: sa.Select[Any] = sa.select(
+    responses.c.id,
+    responses.c.answered_at,
+    responses.c.local_date,
+    responses.c.rating,
+    responses.c.answers,
+    responses.c.comment,
+    responses.c.language,
+    responses.c.flags,
+)
 
 
 def ward_comments(
@@ -81,17 +96,7 @@ def ward_comments(
         # Answers are stored as {"themes": [...]}: the theme in quotes is one whole chip.
         where.append(table.c.answers.contains(json.dumps(theme), autoescape=True))
     page = (
-        sa.select(
-            table.c.id,
-            table.c.answered_at,
-            table.c.local_date,
-            table.c.rating,
-            table.c.answers,
-            table.c.comment,
-            table.c.language,
-            table.c.flags,
-        )
-        .where(*where)
+        _COMMENT_COLUMNS.where(*where)
         # A ward's date follows its answer time, so this is newest first, walking the
         # ward-and-date index backwards and stopping at the page's end.
         .order_by(table.c.local_date.desc(), table.c.answered_at.desc(), table.c.id.desc())
@@ -101,20 +106,56 @@ def ward_comments(
     with engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where))
         matching = int(total.scalar_one())
-        comments = [
-            Comment(
-                id=row.id,
-                answered_at=aware(row.answered_at),
-                local_date=row.local_date,
-                rating=row.rating,
-                themes=tuple(_themes(row.answers)),
-                comment=row.comment,
-                language=row.language,
-                flagged=row.flags != "[]",
-            )
-            for row in conn.execute(page)
-        ]
+        comments = [_comment(row) for row in conn.execute(page)]
     return comments, matching
+
+
+def ward_comments_mentioning(
+    engine: Engine,
+    place: Place,
+    first: date,
+    last: date,
+    words: Sequence[str],
+    limit: int = PAGE_LIMIT,
+) -> tuple[list[Comment], int]:
+    """The ward's comments from ward date *first* to *last* in which any of *words* starts a
+    word (``sync.safeguarding``'s rule, whatever the case, in any script), newest first.
+
+    The rule is applied here rather than in SQL, where case folding and word starts differ
+    between databases: the ward's comments for the period are read through the ward-and-date
+    index, a few hundred to a few thousand rows.
+
+    :returns: the newest *limit* of them, and how many there are in all.
+    """
+    table = responses
+    query = _COMMENT_COLUMNS.where(
+        *ward_is(table, place),
+        table.c.local_date.between(first, last),
+        table.c.comment.is_not(None),
+        table.c.comment != "",
+    ).order_by(table.c.local_date.desc(), table.c.answered_at.desc(), table.c.id.desc())
+    found: list[Comment] = []
+    matching = 0
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            if safeguarding.mentions(row.comment, words):
+                matching += 1
+                if len(found) < limit:
+                    found.append(_comment(row))
+    return found, matching
+
+
+def _comment(row: sa.Row[Any]) -> Comment:
+    return Comment(
+        id=row.id,
+        answered_at=aware(row.answered_at),
+        local_date=row.local_date,
+        rating=row.rating,
+        themes=tuple(_themes(row.answers)),
+        comment=row.comment,
+        language=row.language,
+        flagged=row.flags != "[]",
+    )
 
 
 CSV_COLUMNS = [

@@ -36,9 +36,11 @@ class NavItem:
 #: The header's navigation, in order. A new page adds its entry here.
 NAVIGATION = (
     NavItem("Overview", "/"),
-    NavItem("NHS submission", "/submission"),
+    # Admins only: the return is trust-wide (see pages/submission.py).
+    NavItem("NHS submission", "/submission", admin=True),
     NavItem("Devices", "/devices", admin=True),
     NavItem("Users", "/users", admin=True),
+    NavItem("Audit", "/audit", admin=True),
 )
 
 

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.web.pages import login, overview
+from sync.server.web.pages import audit, fleet, login, overview, people, submission, ward
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, overview.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    overview.router,
+    ward.router,
+    submission.router,
+    fleet.router,
+    people.router,
+    audit.router,
+)
