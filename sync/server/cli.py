@@ -11,13 +11,16 @@ import argparse
 import getpass
 import json
 import os
-import re
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sync import fft
 from sync.server import accounts, devices, reports, schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 ADMIN_TOKEN_ENV = "WARD_SYNC_ADMIN_TOKEN"
 
@@ -33,7 +36,7 @@ def _shown(url: str) -> str:
 
 
 def _ods(value: str) -> str:
-    if not re.fullmatch(r"[A-Z0-9]{3,9}", value):
+    if not devices.is_ods_code(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an ODS code (3-9 capitals/digits)")
     return value
 
@@ -52,7 +55,7 @@ def _text(value: str) -> str:
 def _ward(value: str) -> str:
     # The same rule as the wire protocol's ward_name: kiosks must be able to match it exactly.
     value = _text(value)
-    if not 1 <= len(value) <= 100 or not value.isprintable():
+    if not devices.is_ward_name(value):
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a ward name: use 1 to 100 printable characters, exactly as "
             "the kiosk's kiosk.toml has [location] ward_name"
@@ -60,15 +63,21 @@ def _ward(value: str) -> str:
     return value
 
 
-def _positive(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= _LARGEST:
-        raise argparse.ArgumentTypeError(
-            f"{value!a} must be a whole number from 1 to {_LARGEST}"
-        )
-    return int(value)
+def _whole(largest: int) -> Callable[[str], int]:
+    """A whole number from 1 to *largest*, in ASCII digits."""
+
+    def whole(value: str) -> int:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= largest:
+            raise argparse.ArgumentTypeError(
+                f"{value!a} must be a whole number from 1 to {largest}"
+            )
+        return int(value)
+
+    return whole
 
 
-_LARGEST = 2**31 - 1  # what every database's integer column holds
+_positive = _whole(devices.LARGEST_NUMBER)
+_days = _whole(devices.LONGEST_KEY_DAYS)  # a key's life: years, never a date past 9999
 
 
 def _ward_place(value: str) -> devices.Place:
@@ -90,6 +99,26 @@ def _device_id(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!a} is not a device id; copy it from `devices list`"
         ) from None
+
+
+def _revoke_key(engine: Engine, key_id: int) -> bool:
+    """Revoke a key and say so in the audit log, in one transaction."""
+    at = devices.now()
+    with engine.begin() as conn:
+        if not devices.revoke_key_on(conn, key_id, at):
+            return False
+        accounts.audit(conn, accounts.CLI, devices.KEY_REVOKED, f"key {key_id}", at)
+    return True
+
+
+def _revoke_device(engine: Engine, device_id: str) -> bool:
+    """Revoke a device and say so in the audit log, in one transaction."""
+    at = devices.now()
+    with engine.begin() as conn:
+        if not devices.revoke_device_on(conn, device_id, at):
+            return False
+        accounts.audit(conn, accounts.CLI, devices.KIOSK_REVOKED, device_id, at)
+    return True
 
 
 def parser() -> argparse.ArgumentParser:
@@ -133,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
         type=_ward,
         help='ward name, exactly as the kiosk\'s [location] ward_name, e.g. "Ward 7"',
     )
-    create.add_argument("--expires", type=_positive, metavar="DAYS")
+    create.add_argument("--expires", type=_days, metavar="DAYS")
     create.add_argument("--uses", type=_positive, metavar="N")
     keys.add_parser("list", parents=[common], help="list keys (never the keys themselves)")
     revoke_key = keys.add_parser("revoke", parents=[common], help="revoke a key by its id")
@@ -246,9 +275,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "keys":
         if args.action == "create":
-            key = devices.create_key(
-                engine, devices.Place(args.org, args.site, args.ward), args.expires, args.uses
-            )
+            place = devices.Place(args.org, args.site, args.ward)
+            at = devices.now()
+            with engine.begin() as conn:
+                key_id, key = devices.create_key_on(conn, place, args.expires, args.uses, at)
+                detail = (
+                    f"key {key_id} for {accounts.place_words(place)}; uses: "
+                    f"{args.uses or 'no limit'}; expires: "
+                    f"{f'in {args.expires} days' if args.expires else 'never'}"
+                )
+                accounts.audit(conn, accounts.CLI, devices.KEY_CREATED, detail, at)
             print(key)
             print(
                 f"Enrollment key for {args.org} / {args.site} / {args.ward}. It is shown once: "
@@ -266,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"expires: {row['expires_at'] or 'never'}"
                 )
             return 0
-        if devices.revoke_key(engine, args.key_id):
+        if _revoke_key(engine, args.key_id):
             print(f"key {args.key_id} revoked")
             return 0
         print(f"no active key with id {args.key_id}; see `keys list`", file=sys.stderr)
@@ -282,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"last seen: {row['last_seen_at'] or 'never'}"
                 )
             return 0
-        if devices.revoke_device(engine, args.device_id):
+        if _revoke_device(engine, args.device_id):
             print(
                 f"device {args.device_id} revoked: its next upload is refused. Its enrollment "
                 "key can still enrol a device: if the tablet was lost or stolen, revoke the "

@@ -54,6 +54,11 @@ LARGEST_NUMBER = 2**31 - 1
 #: The longest a key may live, in days: far enough for any plan, near enough for a date.
 LONGEST_KEY_DAYS = 3650
 
+#: The audit log's words for what IT does to keys and kiosks, on the web or the command line.
+KIOSK_REVOKED = "kiosk revoked"
+KEY_CREATED = "enrolment key created"
+KEY_REVOKED = "enrolment key revoked"
+
 
 def is_ods_code(value: str) -> bool:
     return ODS_CODE.fullmatch(value) is not None

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from sync.server import cli, devices, schema
+from sync.server import cli, devices, figures, schema
 from sync.server.ingest import add_counts
 
 
@@ -65,6 +65,21 @@ def test_keys_create_prints_the_key_once_and_it_enrols(capsys, database):
         (["keys", "create", "--org", "RWD", "--site", "RWDLA", "--ward", "W" * 101], "100"),
         (["keys", "create", "--org", "RWD", "--site", "RWDLA", "--ward", "Caf\udce9"], "UTF-8"),
         (["keys", "revoke", "99999999999999999999"], "whole number"),
+        (
+            [
+                "keys",
+                "create",
+                "--org",
+                "RWD",
+                "--site",
+                "RWDLA",
+                "--ward",
+                "W",
+                "--expires",
+                "2147483647",
+            ],
+            "from 1 to 3650",
+        ),
         (["keys", "revoke", "-1"], "whole number"),
         (["devices", "revoke", "\udcff"], "UTF-8"),
         (["devices", "revoke", "not-a-device"], "devices list"),
@@ -92,6 +107,24 @@ def test_devices_list_and_revoke(capsys, database):
     assert "revoked" in run(capsys, "devices", "list", "--db", database)[1]
     code, _, err = run(capsys, "devices", "revoke", "--db", database, device)
     assert code == 1 and "no active device" in err
+
+
+def test_key_and_device_changes_are_in_the_audit_log_as_by_the_command_line(capsys, database):
+    args = ["--org", "RWD", "--site", "RWDLA", "--ward", "Ward 7", "--expires", "3650"]
+    code, key, _ = run(capsys, "keys", "create", "--db", database, *args)
+    assert code == 0
+    engine = schema.open_database(schema.database_url(database))
+    device = str(uuid.uuid4())
+    devices.enroll(engine, key.strip(), device, "t7", "1")
+    key_id = devices.list_keys(engine)[0]["id"]
+    assert run(capsys, "keys", "revoke", "--db", database, str(key_id))[0] == 0
+    assert run(capsys, "devices", "revoke", "--db", database, device)[0] == 0
+    entries, total = figures.audit_entries(engine, 0, 10)
+    assert total == 3 and {entry.actor for entry in entries} == {"command line"}
+    said = {entry.action: entry.detail for entry in entries}
+    assert said[devices.KEY_CREATED].startswith(f"key {key_id} for RWD/RWDLA/Ward 7")
+    assert said[devices.KEY_REVOKED] == f"key {key_id}"
+    assert said[devices.KIOSK_REVOKED] == device
 
 
 def test_report_prints_the_nhs_csv(capsys, database):

@@ -27,9 +27,9 @@ router = APIRouter()
 
 #: The Devices page's filter: its value, and the words of its choice.
 SHOW = {"all": "All kiosks", "silent": "Silent for more than 24 hours", "revoked": "Revoked"}
-KIOSK_REVOKED = "kiosk revoked"
-KEY_CREATED = "enrolment key created"
-KEY_REVOKED = "enrolment key revoked"
+KIOSK_REVOKED = devices.KIOSK_REVOKED
+KEY_CREATED = devices.KEY_CREATED
+KEY_REVOKED = devices.KEY_REVOKED
 
 
 # -- kiosks -----------------------------------------------------------------------------------
