@@ -100,6 +100,7 @@ PAGES = (
     Page("overview-ward-user", "/", at("/?month={month}"), who=WARD_USER),
     Page("ward", "/ward", _ward_7),
     Page("submission", "/submission", at("/submission?month={month}")),
+    Page("submission-ward-user", "/submission", at("/submission?month={month}"), who=WARD_USER),
     Page("devices", "/devices", at("/devices")),
     Page("kiosk-revoke", "/devices/kiosks/{device_id}/revoke", _revoke_kiosk),
     Page("key-new", "/devices/keys/new", at("/devices/keys/new")),

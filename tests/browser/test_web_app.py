@@ -53,6 +53,7 @@ def test_a_ward_user_sees_only_their_own_ward(browser, trust):
     assert ward_names(browser) == [WARD_7.ward_name]
     nav = browser.find("nav[aria-label='Menu']").get_attribute("textContent")
     assert "Devices" not in nav and "Users" not in nav
+    assert "Overview" in nav and "NHS submission" in nav
 
 
 @pytest.mark.parametrize("who", [ADMIN, WARD_USER], ids=["admin", "ward-user"])
@@ -99,6 +100,41 @@ def test_the_nhs_csv_has_the_apis_numbers(admin, trust):
     assert wards == expected
     first, _ = fft.parse_period(trust.month)
     assert {row["Periodname"] for row in rows} == {first.strftime("%B").upper()}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_submissions_ward_rows_unfold_at_every_width(admin, trust, width):
+    admin.resize(width)
+    admin.open(f"/submission?month={trust.month}")
+    table = admin.find("#submitted-ward")
+    assert not table.is_displayed()  # folded away: a trust's wards would fill a phone
+    summaries = admin.find_all("#as-submitted details summary")
+    next(summary for summary in summaries if "ward rows" in summary.text).click()
+    assert table.is_displayed()
+    shown = [row.text for row in admin.find_all("#submitted-ward tbody th")]
+    report = trust.api("/reports/fft", period=trust.month)["rows"]
+    assert sorted(shown) == sorted(row["ward_name"] for row in report)
+
+
+def test_a_ward_users_nhs_csv_has_the_apis_numbers_for_their_ward_only(ward_user, trust):
+    ward_user.open("/")
+    ward_user.press(ward_user.link("NHS submission"))
+    assert ward_user.path == "/submission"
+    ward_user.open(f"/submission?month={trust.month}")
+    assert "this page shows only the rows of your ward" in ward_user.text()
+    assert "Mark as submitted" not in ward_user.text()
+    assert WARD_3.ward_name not in ward_user.text()
+    ward_user.link("Download CSV").click()
+    downloaded = ward_user.wait_for_download(".csv")
+    rows = list(csv.DictReader(io.StringIO(downloaded.read_text(encoding="utf-8-sig"))))
+    report = trust.api("/reports/fft", period=trust.month)["rows"]
+    ward_7 = next(row for row in report if row["ward_name"] == WARD_7.ward_name)
+    assert [(row["Ward name"], row["Total Responses"]) for row in rows] == [
+        (WARD_7.ward_name, str(ward_7["total"]))
+    ]
+    assert [rows[0][column] for column in fft.SUBMISSION_COLUMNS[7:13]] == [
+        str(ward_7["counts"][str(code)]) for code in fft.CODES
+    ]
 
 
 def test_a_ward_user_is_refused_another_ward(ward_user, trust):

@@ -36,8 +36,8 @@ class NavItem:
 #: The header's navigation, in order. A new page adds its entry here.
 NAVIGATION = (
     NavItem("Overview", "/"),
-    # Admins only: the return is trust-wide (see pages/submission.py).
-    NavItem("NHS submission", "/submission", admin=True),
+    # A ward user sees their own wards' rows of it (see pages/submission.py).
+    NavItem("NHS submission", "/submission"),
     NavItem("Devices", "/devices", admin=True),
     NavItem("Users", "/users", admin=True),
     NavItem("Audit", "/audit", admin=True),

@@ -1,6 +1,6 @@
 """Times as people read them on the admin pages: the clock on a ward's wall (Europe/London,
-whatever the server's own time zone) and how long ago, e.g. "20 November 2026, 10:00" and
-"3 hours ago". Everything stored is UTC.
+whatever the server's own time zone) and how long ago, e.g. "20 November 2026, 10:00" in a
+sentence, "20 Nov 2026, 10:00" in a table, and "3 hours ago". Everything stored is UTC.
 """
 
 from __future__ import annotations
@@ -17,10 +17,23 @@ MONTHS = (
 
 
 def london(moment: datetime, short: bool = False) -> str:
-    """*moment* on UK time (BST or GMT, as the ward's clock): "20 November 2026, 10:00", or
-    with *short* months for a crowded table, "20 Nov 2026, 10:00"."""
+    """*moment* on UK time (BST or GMT, as the ward's clock): "20 November 2026, 10:00", the
+    way a sentence says it; with *short*, as ``london_short``."""
+    if short:
+        return london_short(moment)
     local = moment.astimezone(LONDON)
-    return f"{london_day(local, short)}, {local:%H:%M}"
+    return f"{london_day(local)}, {clock(local)}"
+
+
+def london_short(moment: datetime) -> str:
+    """*moment* on UK time for a crowded table: "20 Nov 2026, 10:00"."""
+    local = moment.astimezone(LONDON)
+    return f"{london_day(local, short=True)}, {clock(local)}"
+
+
+def clock(moment: datetime) -> str:
+    """The UK time of day of *moment*: "09:05"."""
+    return f"{moment.astimezone(LONDON):%H:%M}"
 
 
 def london_day(moment: datetime, short: bool = False) -> str:
@@ -49,7 +62,8 @@ def ago(moment: datetime, now: datetime) -> str:
 
 
 def when(moment: datetime | None, now: datetime, short: bool = False) -> dict[str, str] | None:
-    """What a page shows for a time: ``{"iso", "text", "ago"}``, or None for never."""
+    """What a page shows for a time: ``{"iso", "text", "ago"}``, or None for never; *short*
+    for a table ("20 Nov 2026, 10:00")."""
     if moment is None:
         return None
     return {"iso": moment.isoformat(), "text": london(moment, short), "ago": ago(moment, now)}

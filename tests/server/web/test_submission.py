@@ -1,6 +1,7 @@
 """The NHS submission page from real responses sent through the API: last month by default,
 the true counts beside NHS England's suppression, repeat taps, the CSV (the API's very bytes),
-marking a month as submitted (audited, CSRF-protected) and who may see it."""
+marking a month as submitted (audited, CSRF-protected), and a ward user's page: their own
+ward rows only, their CSV, and no marking."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from markupsafe import escape
 
 from sync.server.schema import audit_log, submissions
 from tests.server.conftest import ADMIN, WARD_7, auth, batch, enrol, response
-from tests.server.web.conftest import CHILDREN, WARD_3, hidden, send, signed_in
+from tests.server.web.conftest import CHILDREN, PASSWORD, WARD_3, hidden, send, signed_in
 
 
 @pytest.fixture
@@ -173,18 +174,81 @@ def test_a_month_with_no_responses_says_so(web, admin):
     assert 'id="submitted-ward"' not in page.text
 
 
-def test_a_ward_user_cannot_see_or_mark_the_trust_wide_return(web, ward_user, october, engine):
+def test_the_whole_trusts_site_and_ward_rows_fold_away(web, admin, october):
+    page = signed_in(web, admin.email).get("/submission", params={"month": "2026-10"}).text
+    assert page.count("Show the 3 ward rows<") == 2  # as submitted and as published
+    assert page.count("Show the 2 site rows<") == 2
+
+    def folded(table_id: str) -> bool:
+        before = page[: page.index(f'id="{table_id}"')]
+        return before.count("<details") > before.count("</details>")
+
+    assert not folded("submitted-org") and not folded("published-org")
+    assert folded("submitted-ward") and folded("published-site")
+
+
+def test_a_ward_user_sees_their_own_ward_rows_only(web, ward_user, october):
     signed_in(web, ward_user.email)
-    assert ">NHS submission</a>" not in web.get("/").text
-    for path in ("/submission", "/submission.csv"):
-        refused = web.get(path, params={"month": "2026-10"})
-        assert refused.status_code == 403
-        assert "This page is for admins" in refused.text
-        assert "Children" not in refused.text
+    assert ">NHS submission</a>" in web.get("/").text
+    page = web.get("/submission", params={"month": "2026-10"})
+    assert page.status_code == 200
+    text = page.text
+    assert "The patient experience team makes the trust's submission; this page shows only" in text
+    assert cells(section(text, "submitted-ward"), "Ward 7") == ["5", "1", "0", "1", "0", "1", "8"]
+    # Hidden because of Ward 3 beside it, just as NHS England will publish it.
+    assert cells(section(text, "published-ward"), "Ward 7") == ["*"] * 6 + ["8", "*", "*"]
+    for other in ("Ward 3", escape(CHILDREN.ward_name), "RWDLB"):
+        assert other not in text
+    for trust_wide in ("submitted-site", "submitted-org", "published-site", "published-org"):
+        assert f'id="{trust_wide}"' not in text
+    assert "by collection mode" not in text and "Show the" not in text
+    # Their own responses and repeat tap, not the trust's 23.
+    assert re.search(
+        r'Responses on your ward</dt>\s*<dd class="nhsuk-summary-list__value">8<', text
+    )
+    assert re.search(
+        r'Repeat taps left out on your ward</dt>\s*<dd class="nhsuk-summary-list__value">1<', text
+    )
+    assert "Mark as submitted<" not in text and 'action="/submission/mark"' not in text
+    assert "has not ended yet" not in web.get("/submission", params={"month": "2026-11"}).text
+
+
+def test_a_ward_users_totals_are_their_own_wards(web, people, october):
+    people.create_user("ward3@trust.nhs.uk", "ward", PASSWORD, wards=[WARD_3])
+    page = signed_in(web, "ward3@trust.nhs.uk").get("/submission", params={"month": "2026-10"})
+    assert re.search(
+        r'Responses on your ward</dt>\s*<dd class="nhsuk-summary-list__value">2<', page.text
+    )
+    assert re.search(
+        r'Repeat taps left out on your ward</dt>\s*<dd class="nhsuk-summary-list__value">0<',
+        page.text,
+    )
+    assert cells(section(page.text, "published-ward"), "Ward 3") == ["*"] * 6 + ["2", "*", "*"]
+    assert "Ward 7" not in page.text
+
+
+def test_a_ward_users_csv_is_the_admins_rows_for_their_ward(web, admin, ward_user, october):
+    whole = signed_in(web, admin.email).get("/submission.csv", params={"month": "2026-10"}).text
+    web.cookies.clear()
+    mine = signed_in(web, ward_user.email).get("/submission.csv", params={"month": "2026-10"})
+    assert mine.status_code == 200
+    assert mine.headers["content-type"] == "text/csv; charset=utf-8"
+    assert mine.headers["content-disposition"] == 'attachment; filename="fft-2026-10-ward.csv"'
+    assert mine.headers["cache-control"] == "no-store"
+    header, *rows = whole.splitlines(keepends=True)
+    assert mine.text == header + "".join(row for row in rows if ",RWDLA,Ward 7," in row)
+    assert len(mine.text.splitlines()) == 2
+    assert "Ward 3" not in mine.text and "Children" not in mine.text
+
+
+def test_a_ward_user_cannot_mark_a_month_as_submitted(web, ward_user, october, engine):
+    signed_in(web, ward_user.email)
     token = hidden(web.get("/").text)
     refused = web.post("/submission/mark", data={"csrf_token": token, "month": "2026-10"})
     assert refused.status_code == 403
+    assert "This page is for admins" in refused.text
     assert stored(engine)[0] == []
+    assert "Not yet" in web.get("/submission", params={"month": "2026-10"}).text
 
 
 def test_signed_out_the_page_asks_to_sign_in(web):

@@ -2,10 +2,15 @@
 counts) beside how NHS England will publish them (small numbers suppressed), the CSV to
 upload, and who marked the month as submitted.
 
-Admins only, by design. The return is trust-wide: its site and organisation rows add up
-other wards' true counts, and whether a ward is suppressed depends on the wards beside it, so
-no part of it can be shown to a ward user without telling them about wards they may not see.
-A ward user finds their own ward's figures on its ward page.
+An admin sees the whole return and marks the month as submitted. A ward user sees the same
+page cut down to the ward rows of their own wards: their true counts (already on their ward
+pages) and their rows as NHS England will publish them. Suppression is still worked out over
+every ward of the trust, so those rows are exactly what NHS England will publish for anyone
+to read. Site and organisation rows, the trust's collection modes and its repeat-tap count
+add up other wards' true counts, so a ward user gets none of them: their totals and repeat
+taps are their own wards' only. Their CSV is NHS England's ward-level layout with only their
+rows, and only an admin may mark a month as submitted (the patient experience team makes the
+trust's submission).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from sync import fft
 from sync.protocol import FFTReport, FFTRow
 from sync.server import figures, reports
+from sync.server.devices import Place
+from sync.server.figures import Scope
 from sync.server.web import times
-from sync.server.web.auth import AdminUser, PageError, web_app
+from sync.server.web.auth import AdminUser, CurrentUser, PageError, web_app
 from sync.server.web.render import page
 from sync.server.web.sparkline import month_name, months_back
 
@@ -67,7 +74,7 @@ def ended(first: date, today: date) -> bool:
 
 @router.get("/submission", response_class=HTMLResponse)
 def submission_page(
-    request: Request, user: AdminUser, month: str = "", marked: str = ""
+    request: Request, user: CurrentUser, month: str = "", marked: str = ""
 ) -> HTMLResponse:
     web = web_app(request)
     now = web.now()
@@ -75,6 +82,11 @@ def submission_page(
     first = _month(month, today)
     period = first.strftime("%Y-%m")
     found = figures.submission(web.engine, period)
+    scope = user.scope
+    # A ward user's page holds their own ward rows only (see the module's docstring).
+    levels = list(LEVELS) if scope is None else ["ward"]
+    true = {level: only(found.true[level], scope) for level in levels}
+    published = {level: only(found.published[level], scope) for level in levels}
     this = today.replace(day=1)
     previous, following = months_back(first, 2)[0], next_month(first)
     choices = months_back(this, PICKER_MONTHS)[::-1]
@@ -84,20 +96,23 @@ def submission_page(
     return page(
         request,
         "submission.html",
+        whole_trust=scope is None,
+        yours="your ward" if len(user.wards) == 1 else "your wards",
         month_name=month_name(first),
         month_value=period,
         is_last_month=first == last_month(today),
         months=[{"value": m.strftime("%Y-%m"), "label": month_name(m)} for m in choices],
-        total=_total(found.true["org"]),
-        excluded=found.excluded,
-        true_tables=[_table(found.true[level], level, False) for level in LEVELS],
-        published_tables=[_table(found.published[level], level, True) for level in LEVELS],
-        true_modes=_modes(found.true["org"]),
-        published_modes=_modes(found.published["org"]),
+        total=_total(true["ward"]),
+        excluded=sum(row.excluded for row in true["ward"].rows),
+        true_tables=[_table(true[level], level, False, scope is None) for level in levels],
+        published_tables=[_table(published[level], level, True, scope is None) for level in levels],
+        true_modes=_modes(true["org"]) if scope is None else [],
+        published_modes=_modes(published["org"]) if scope is None else [],
         marks=marks,
         # Only after this admin's own mark, so a link cannot show a success that was not.
         marked_now=bool(marked) and any(actor == user.email for actor, _ in found.marked),
-        can_mark=ended(first, today),
+        can_mark=user.is_admin and ended(first, today),
+        ended=ended(first, today),
         csv_href="/submission.csv?" + urlencode({"month": period}),
         previous={"href": _link(previous), "label": month_name(previous)},
         next=(
@@ -109,18 +124,19 @@ def submission_page(
 
 
 @router.get("/submission.csv")
-def submission_csv(request: Request, user: AdminUser, month: str = "") -> Response:
-    """NHS England's ward-level layout with true counts: the very bytes of the API's
-    ``GET /api/v1/reports/fft?period=...&format=csv`` for the month."""
+def submission_csv(request: Request, user: CurrentUser, month: str = "") -> Response:
+    """NHS England's ward-level layout with true counts: for an admin, the very bytes of the
+    API's ``GET /api/v1/reports/fft?period=...&format=csv`` for the month; for a ward user,
+    the same with only their wards' rows."""
     web = web_app(request)
     period = _month(month, times.today(web.now())).strftime("%Y-%m")
-    report = reports.fft_report(web.engine, period, "ward")
+    report = only(reports.fft_report(web.engine, period, "ward"), user.scope)
     return PlainTextResponse(
         reports.report_csv(report),
         media_type="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="fft-{period}-ward.csv"',
-            # True counts of every ward: no shared cache or back button should keep them.
+            # True counts: no shared cache or back button should keep them.
             "Cache-Control": "no-store",
         },
     )
@@ -144,6 +160,19 @@ def mark(request: Request, user: AdminUser, month: Annotated[str, Form()] = "") 
     return RedirectResponse(_link(first) + "&marked=1", status_code=303)
 
 
+def only(report: FFTReport, scope: Scope) -> FFTReport:
+    """*report* (at ward level, for a ward user's *scope*) with only the rows of the wards in
+    *scope*; the whole of it for None (an admin)."""
+    if scope is None:
+        return report
+    rows = [
+        row
+        for row in report.rows
+        if Place(row.org_code, row.site_code or "", row.ward_name or "") in scope
+    ]
+    return report.model_copy(update={"rows": rows})
+
+
 def _total(report: FFTReport) -> int:
     return sum(int(row.total) for row in report.rows)
 
@@ -165,7 +194,9 @@ def _percent(row: FFTRow, codes: tuple[int, ...]) -> str:
     return fft.whole_percent(sum(int(value) for value in values), int(row.total))
 
 
-def _table(report: FFTReport, level: str, published: bool) -> dict[str, Any]:
+def _table(report: FFTReport, level: str, published: bool, whole_trust: bool) -> dict[str, Any]:
+    """A preview table. Site and ward rows of the whole trust fold away behind "Show the N
+    ward rows": 300 wards twice over would bury the rest of the page, on a phone most."""
     places = {"org": ["Organisation"], "site": ["Site", "Organisation"], "ward": ["Ward", "Site"]}
     headings = [*places[level], *fft.CODES.values(), "Total"]
     if published:
@@ -182,7 +213,15 @@ def _table(report: FFTReport, level: str, published: bool) -> dict[str, Any]:
         "headings": headings,
         "place_columns": len(places[level]),
         "rows": rows,
+        "fold": _fold(level, len(rows)) if whole_trust and level != "org" else "",
+        "version": "as NHS England will publish them" if published else "as submitted",
     }
+
+
+def _fold(level: str, count: int) -> str:
+    """The words that unfold a level's rows: "Show the 6 ward rows", "Show the site row"."""
+    place = LEVELS[level].lower().removesuffix("s")
+    return f"Show the {place} row" if count == 1 else f"Show the {count} {place} rows"
 
 
 def _modes(report: FFTReport) -> list[dict[str, Any]]:
