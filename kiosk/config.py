@@ -33,7 +33,7 @@ from kiosk.config_check import (
     text,
     whole,
 )
-from sync import fft
+from sync import fft, safeguarding
 
 APP_NAME = "ward-kiosk"
 CONFIG_ENV = "WARD_KIOSK_CONFIG"
@@ -150,19 +150,7 @@ class KioskSettings:
     ] = 400
 
 
-DEFAULT_SAFEGUARDING_WORDS = (
-    "abuse",
-    "abused",
-    "hurt",
-    "hit",
-    "unsafe",
-    "scared",
-    "afraid",
-    "suicide",
-    "kill myself",
-    "self-harm",
-    "neglect",
-)
+DEFAULT_SAFEGUARDING_WORDS = safeguarding.DEFAULT_WORDS
 
 
 @dataclass(frozen=True)
@@ -185,7 +173,8 @@ class StaffSettings:
 
 @dataclass(frozen=True)
 class AccessibilitySettings:
-    """Ways in for people who cannot tap: one-switch scanning (keyboard access is always on)."""
+    """Ways in for people who cannot tap or read the screen: one-switch scanning, and the voice
+    that reads it aloud (keyboard access is always on)."""
 
     switch_scanning: Annotated[
         bool,
@@ -204,6 +193,17 @@ class AccessibilitySettings:
             'the key the switch sends: "space", or "return" (Return or Enter)',
         ),
     ] = "space"
+    speech_engine: Annotated[
+        str,
+        one_of(
+            ("auto", "speechd", "sapi", "winrt", "mock"),
+            'the engine "Read aloud" speaks through: "auto" (the system\'s own), or one by name',
+        ),
+    ] = "auto"
+    speech_rate: Annotated[
+        float, number(-1, 1, "", "how fast the voice reads: -1 slowest, 0 normal, 1 fastest")
+    ] = 0.0
+    speech_volume: Annotated[float, number(0, 1, "", "how loud the voice is, 0 to 1")] = 0.8
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,12 @@ def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = Fal
     if survey is not None and config is not None:
         for ok, text in check_fonts(survey, config.location.shown_name):
             line("fonts", ok, text)
+    if survey is not None and config is not None:
+        for ok, text in check_voices(config, survey):
+            if ok:
+                line("voices", True, text)
+            else:  # no voice only hides "Read aloud"; the kiosk works without it
+                print(f"{'voices':<9} WARN {text}")
     if with_sync and config is not None:
         for ok, text in check_sync(config, data_dir):
             line("sync", ok, text)
@@ -133,6 +139,35 @@ def check_fonts(survey: Survey, ward: str) -> list[tuple[bool, str]]:
             results.append((True, f"{code}: all {total} glyphs drawn by {named}"))
         else:
             results.append((True, f"{code}: {drawn} of {total} glyphs drawn by {named}{others}"))
+    return results
+
+
+def check_voices(config: KioskConfig, survey: Survey) -> list[tuple[bool, str]]:
+    """Which engine "Read aloud" speaks through and which installed voices speak each of the
+    survey's languages; False for a language with none (its "Read aloud" is hidden). Loads the
+    engine, which can take seconds. Needs a QGuiApplication."""
+    from kiosk.ui.speech import list_voices
+
+    setting = config.accessibility.speech_engine
+    engine, found = list_voices(setting, [language.code for language in survey.languages])
+    install = (
+        "on Linux install speech-dispatcher and espeak-ng; on Windows add the language's "
+        "voice in Settings > Time & language > Speech"
+    )
+    if not engine:
+        return [(False, f'no "{setting}" speech engine here: "Read aloud" is hidden; {install}')]
+    results = []
+    for language in survey.languages:
+        if language.code in found:
+            locale, voices = found[language.code]
+            shown = ", ".join(voices[:3]) + (
+                f" and {len(voices) - 3} more" if len(voices) > 3 else ""
+            )
+            results.append((True, f"{language.code}: {engine} speaks it as {locale} ({shown})"))
+        else:
+            results.append(
+                (False, f'{language.code}: no {engine} voice: "Read aloud" is hidden; {install}')
+            )
     return results
 
 

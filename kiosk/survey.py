@@ -39,6 +39,13 @@ REQUIRED_TEXT = (
     "paused",
     "demo_ward",
     "board_hint",
+    "read_aloud",
+    "numbered",
+    "hear_then_choose",
+    "press_again",
+    "more_time",
+    "more_time_button",
+    "more_below",
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

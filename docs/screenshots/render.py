@@ -1,5 +1,6 @@
-"""Render every patient screen to PNG at the three reference sizes, in English and Urdu, and
-the focus ring on a face (normal and high contrast) and Urdu in Nastaliq at 1280x800.
+"""Render every patient screen to PNG at the three reference sizes, in English and Urdu; the
+focus ring on a face (normal and high contrast) and Urdu in Nastaliq at 1280x800; large text in
+Urdu and Welsh in both orientations; "Do you need more time?"; and read-aloud on.
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/render.py [OUT_DIR]
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import create_kiosk
@@ -43,6 +46,7 @@ def render(app: QApplication, out: Path) -> list[Path]:
         window = create_kiosk(config, Path(tmp) / "data")
         assert isinstance(window, KioskWindow)
         window.show()
+        wait_for_voices(app, window)
         for width, height in SIZES:
             window.resize(width, height)
             for language in LANGUAGES:
@@ -77,8 +81,10 @@ def render(app: QApplication, out: Path) -> list[Path]:
             saved.append(path)
         window.reset_for_next_person()
         saved += render_focus(app, window, out)
+        saved += render_large_text(app, window, out)
+        saved += render_more_time_and_voice(app, window, out)
+        window.shutdown()  # the store, and the voice
         window.close()
-        window.store.close()
     return saved
 
 
@@ -102,6 +108,68 @@ def render_focus(app: QApplication, window: KioskWindow, out: Path) -> list[Path
     window.grab().save(str(path))
     window.reset_for_next_person()
     return [*saved, path]
+
+
+def wait_for_voices(app: QApplication, window: KioskWindow, seconds: float = 15) -> None:
+    """Wait until "Read aloud" can show: the system's voices load after the first frame.
+    Nothing is spoken while the pictures are made."""
+    window.speech.say = lambda text, language: None  # type: ignore[method-assign]
+    deadline = time.monotonic() + seconds
+    while not window.speech.known and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)  # lets the speech thread have Python's lock
+    if not window.speech.locales:
+        print('no voices here: the pictures show no "Read aloud"', file=sys.stderr)
+
+
+def _shot(app: QApplication, window: KioskWindow, path: Path) -> Path:
+    for _ in range(3):
+        app.processEvents()
+    window.grab().save(str(path))
+    return path
+
+
+def render_large_text(app: QApplication, window: KioskWindow, out: Path) -> list[Path]:
+    """Larger text in Urdu and Welsh, landscape and portrait: the faces no smaller than at
+    normal size, the follow-up with "More below" where it does not all fit."""
+    saved = []
+    for width, height in SIZES[:2]:
+        window.resize(width, height)
+        for language in ("ur", "cy"):
+            window.reset_for_next_person()
+            window.set_language(language)
+            window.topbar.large_text.click()
+            size = f"{width}x{height}"
+            saved.append(_shot(app, window, out / f"question-{language}-large-{size}.png"))
+            window.question.faces[4].click()
+            window.followup.chips["noise"].setChecked(True)
+            saved.append(_shot(app, window, out / f"followup-{language}-large-{size}.png"))
+    window.reset_for_next_person()
+    return saved
+
+
+def render_more_time_and_voice(app: QApplication, window: KioskWindow, out: Path) -> list[Path]:
+    """The "more time" prompt over a half-answered follow-up, in English and in Urdu; and
+    read-aloud on, a face heard once and waiting for its second press."""
+    saved = []
+    for language, (width, height) in (("en", SIZES[0]), ("ur", SIZES[1])):
+        window.resize(width, height)
+        window.reset_for_next_person()
+        window.set_language(language)
+        window.question.faces[2].click()
+        window.followup.chips["staff"].setChecked(True)
+        window.more_time_timer.timeout.emit()  # as 20 s before the idle reset
+        saved.append(_shot(app, window, out / f"more-time-{language}-{width}x{height}.png"))
+    window.resize(*SIZES[0])
+    window.reset_for_next_person()
+    if window.topbar.read_aloud.isVisible():
+        window.topbar.read_aloud.click()
+        window.question.faces[1].click()  # heard, not yet chosen
+        saved.append(_shot(app, window, out / "read-aloud-en-1280x800.png"))
+    else:
+        print("no voice for English here: no read-aloud screenshot", file=sys.stderr)
+    window.reset_for_next_person()
+    return saved
 
 
 if __name__ == "__main__":

@@ -83,7 +83,14 @@ def glyph_families(text: str, font: QFont) -> Counter[str]:
 
 def patient_text(survey: Survey, language: str, ward: str) -> Iterator[str]:
     """Every string a patient may see in *language*, as shown (placeholders filled in)."""
-    values = {"ward": ward, "count": COMMENT_LIMIT, "limit": COMMENT_LIMIT, "seconds": 60}
+    values = {
+        "ward": ward,
+        "count": COMMENT_LIMIT,
+        "limit": COMMENT_LIMIT,
+        "seconds": 60,
+        "number": 6,
+        "answer": survey.answer(6, language),
+    }
     for key in survey.strings:
         yield survey.text(key, language, **values)
     for code in survey.answers:

@@ -57,6 +57,11 @@ HIGH_CONTRAST = {
 }
 
 
+#: The least height or width of anything a patient presses, in pixels (15 mm on a kiosk's
+#: screen, with a little to spare).
+TARGET_PX = 70
+
+
 @dataclass(frozen=True)
 class Look:
     """What the stylesheet depends on.
@@ -101,21 +106,37 @@ class Look:
             return 16
         return 6 if kind in ("primary", "secondary", "bar") else 0
 
+    def target(self, content: int, padding: int, border: int) -> int:
+        """A control's least content height for an outer height of at least ``TARGET_PX``."""
+        return max(content, TARGET_PX - 2 * padding - 2 * border)
+
     def stylesheet(self) -> str:
+        pad, bar_pad, cue_pad = self.scaled(0.35), round(self.base_px * 0.3), self.scaled(0.2)
         values = {
             **self.colours,
             "bold": "bold" if traits(self.family).bold else "normal",
             "base": self.scaled(1.0),
             "small": self.scaled(0.8),
-            # The bar keeps its size with large text on, so its controls always fit.
+            # The bar keeps its size with large text on, so its controls always fit and the
+            # screen below keeps its room for the larger words.
             "bar": max(12, round(self.base_px * 0.8)),
+            "bar_touch": self.target(round(self.base_px * 1.9), bar_pad, 2),
+            "bar_pad": bar_pad,
+            # Chips are many and the follow-up screen short: as tall as their words need, and
+            # never under the target size.
+            "chip_touch": self.target(self.scaled(1.9), pad, 3),
+            # "More below" is a helper, not an answer: the least touch size, in smaller words.
+            "cue_touch": self.target(self.scaled(0.8 * 1.4), cue_pad, 3),
+            "cue_pad": cue_pad,
+            "scrollbar": max(20, round(self.base_px * 0.8)),
+            "scroll_radius": max(6, round(self.base_px * 0.3)),
             "tiny": self.scaled(0.6),
             "h1": self.scaled(1.6),
             "h2": self.scaled(1.15),
             "face": self.scaled(1.0),
             "touch": self.scaled(2.4),
             "wide": self.scaled(7.0),
-            "pad": self.scaled(0.35),
+            "pad": pad,
             "padx": self.scaled(0.8),
             "chip_radius": self.corner_radius("chip"),
         }

@@ -1,8 +1,9 @@
 """The kiosk window: the patient screens in a stack, drawn as ``kiosk.flow.PatientFlow`` says.
 
 It lays the screens out and renders the flow's intents in the chosen language, font and look,
-moves focus to each new screen's heading and announces it. It is also the host staff mode
-shows its screens in, and keeps the sync status and staff alerts.
+moves focus to each new screen's heading and announces it, asks for more time, and speaks for
+read-aloud. It is also the host staff mode shows its screens in, and keeps the sync status and
+staff alerts.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from kiosk.ui.fonts import language_font
 from kiosk.ui.patient.activity import ActivityWatch
 from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.keyboard import KeyboardRoom
+from kiosk.ui.patient.more_time import MoreTimePrompt
 from kiosk.ui.patient.navigation import Navigation
 from kiosk.ui.patient.question import QuestionScreen
 from kiosk.ui.patient.thanks import ThanksScreen
 from kiosk.ui.patient.topbar import TopBar
+from kiosk.ui.patient.voice import ReadAloud
 from kiosk.ui.staff.mode import StaffMode
 from kiosk.ui.theme import Look
 from kiosk.ui.timers import Timer
@@ -49,6 +52,9 @@ class KioskWindow(QWidget):
         stack: the patient screens; ``question``, ``followup``, ``thanks``.
         topbar: language and accessibility controls above them.
         idle_timer: single-shot ``idle-reset`` timer; its timeout tells the flow.
+        more_time_timer: single-shot ``more-time`` timer, started with it: the prompt is due.
+        more_time: "Do you need more time?", over the whole window while it asks.
+        read_aloud: read-aloud's voice (``read_aloud.speech``), loaded after the first frame.
         activity: notices any touch or key, for the idle reset and staff mode's auto-lock.
         keyboard_room: keeps the follow-up's comment and Send above an on-screen keyboard.
         navigation: keyboard, switch and screen-reader access; ``focus_ring`` and ``scanner``
@@ -101,6 +107,7 @@ class KioskWindow(QWidget):
             FeedbackSession(store, origin, repeat_tap_seconds=config.kiosk.repeat_tap_seconds),
             survey,
             thanks_seconds=config.kiosk.thanks_seconds,
+            idle_seconds=config.kiosk.idle_reset_seconds,
             paused=self.settings.paused,
         )
         self.look = Look()
@@ -111,7 +118,7 @@ class KioskWindow(QWidget):
         self.allow_close = False
 
         self.topbar = TopBar(survey)
-        self.question = QuestionScreen()
+        self.question = QuestionScreen(config.survey.phone_link)
         self.followup = FollowUpScreen(survey)
         self.thanks = ThanksScreen(config.survey.phone_link)
         self.stack = QStackedWidget()
@@ -138,13 +145,20 @@ class KioskWindow(QWidget):
             "idle-reset", config.kiosk.idle_reset_seconds * 1000, single_shot=True, parent=self
         )
         self.idle_timer.timeout.connect(self.flow.idle_timeout)
-        self.activity = ActivityWatch(self)
+        self.more_time_timer = Timer("more-time", single_shot=True, parent=self)
+        self.more_time_timer.timeout.connect(self.flow.more_time_due)
+        self.more_time = MoreTimePrompt(self)
+        self.activity = ActivityWatch(self, self.more_time.answers)
         self.activity.touched.connect(self._touched)
+        access = config.accessibility
+        self.read_aloud = ReadAloud(self, self.flow, self.topbar, self.question, access)
+        self.speech = self.read_aloud.speech
 
         self.topbar.language_chosen.connect(self.flow.choose_language)
         self.topbar.large_text_toggled.connect(self._set_large_text)
         self.topbar.high_contrast_toggled.connect(self._set_high_contrast)
-        self.question.rated.connect(self.flow.rate)
+        self.question.rated.connect(self.flow.press_face)
+        self.question.face_focused.connect(self.flow.hear_face)
         self.followup.sent.connect(self.flow.send)
         self.followup.skipped.connect(self.flow.skip)
         self.thanks.finished.connect(self.flow.thanks_over)
@@ -158,7 +172,10 @@ class KioskWindow(QWidget):
             config.accessibility,
             self.staff_has_screen,
             lambda control: self.look.corner_radius(str(control.property("kind") or "")),
+            hold=self.read_aloud.reading,
         )
+        self.navigation.prompt = self.more_time
+        self.navigation.reached = self.read_aloud.name_aloud
         self.focus_ring = self.navigation.ring
         self.scanner = self.navigation.scanner
         app = QApplication.instance()
@@ -222,6 +239,36 @@ class KioskWindow(QWidget):
         self.thanks.start(seconds)
         self.navigation.enter_screen(self.thanks.title)
 
+    def restart_thanks(self, seconds: int) -> None:
+        self.thanks.start(seconds)
+
+    def show_more_time(self, seconds: int) -> None:
+        prompt = self.more_time
+        prompt.open(seconds)
+        self.focus_ring.raise_()  # the ring stays visible over the prompt
+        self.navigation.enter_prompt(prompt, prompt.button, prompt.title.text())
+
+    def hide_more_time(self) -> None:
+        self.more_time.close_prompt(self.stack.currentWidget() or self)
+
+    def look_chosen(self) -> bool:
+        return self.look.large_text or self.look.high_contrast
+
+    def can_read_aloud(self, language: str) -> bool:
+        return self.speech.has_voice(language)
+
+    def show_read_aloud(self, on: bool) -> None:
+        self.topbar.show_read_aloud(self.speech.has_voice(self.language), on)
+        self.navigation.follow_tab(on)
+        if not on:
+            self.speech.stop()
+
+    def speak(self, text: str) -> None:
+        self.read_aloud.speak(text)
+
+    def show_heard_face(self, code: int | None) -> None:
+        self.question.show_heard(code)
+
     def show_alert(self, text: str) -> None:
         self.question.show_alert(text)
 
@@ -241,11 +288,13 @@ class KioskWindow(QWidget):
     def followup_answers(self) -> tuple[list[str], str]:
         return self.followup.answers()
 
-    def start_idle_timer(self) -> None:
+    def start_idle_timer(self, more_time_after: float) -> None:
         self.idle_timer.start()
+        self.more_time_timer.start(round(more_time_after * 1000))
 
     def stop_idle_timer(self) -> None:
         self.idle_timer.stop()
+        self.more_time_timer.stop()
 
     def respondent_finished(self) -> None:
         self.sync_requested.emit("response")
@@ -319,8 +368,9 @@ class KioskWindow(QWidget):
             event.ignore()
 
     def shutdown(self) -> None:
-        """Stop syncing and close the store; the window is not used after this."""
+        """Stop syncing and speaking and close the store; the window is not used after this."""
         self.allow_close = True
+        self.speech.shutdown()
         if self.sync is not None:
             sync, self.sync = self.sync, None
             sync.stop()
@@ -341,7 +391,7 @@ class KioskWindow(QWidget):
         self._shown_language = language
         # Screen readers choose their voice by it (each language button carries its own).
         locale = QLocale(language)
-        for part in (self.topbar, self.question, self.followup, self.thanks):
+        for part in (self.topbar, self.question, self.followup, self.thanks, self.more_time):
             part.setLocale(locale)
         location = self.config.location
         self.topbar.show_state(survey, language, self.look.large_text, self.look.high_contrast)
@@ -350,6 +400,8 @@ class KioskWindow(QWidget):
         )
         self.followup.show_text(survey, language)
         self.thanks.show_text(survey, language)
+        self.more_time.show_text(survey, language)
+        self.read_aloud.show_button()
 
     def _apply_look(self) -> None:
         language = self.survey.language(self.flow.language)
@@ -364,22 +416,29 @@ class KioskWindow(QWidget):
         if QApplication.font().families() != font.families():  # each change restyles all
             QApplication.setFont(font)
         self.setStyleSheet(self.look.stylesheet())
-        for face in self.question.faces.values():
-            face.set_colours(self.look.colours)
-        self.question.fit_words()
         colours = self.look.colours
+        for face in self.question.faces.values():
+            face.set_colours(colours)
         self.focus_ring.set_style(self.look.ring_band, colours["focus_edge"], colours["focus"])
-        self.followup.fit(self.width())
+        self._fit(self.width(), self.height())
+
+    def _fit(self, width: int, height: int) -> None:
+        """Lay every patient screen out for the window's size and the text size."""
+        look = self.look
+        self.topbar.fit(width)
+        qr_side = max(120, min(200, look.base_px * 5))
+        self.question.set_mode(height > width, look.large_text, width, qr_side)
+        self.followup.fit(look.colours["header_text"])
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         size = event.size()
-        portrait = size.height() > size.width()
-        self.question.set_portrait(portrait, size.width())
-        self.thanks.set_portrait(portrait)
+        self.thanks.set_portrait(size.height() > size.width())
+        if self.more_time.isVisible():
+            self.more_time.setGeometry(self.rect())
         look = self.look.for_window(size.width(), size.height())
         if look != self.look:
             self.look = look
             self._apply_look()
         else:
-            self.followup.fit(size.width())
+            self._fit(size.width(), size.height())

@@ -31,7 +31,10 @@ def run_check(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 def test_check_passes_on_a_good_config(tmp_path):
     config = tmp_path / "kiosk.toml"
-    config.write_text(WARD_TOML, encoding="utf-8")
+    # Qt's mock engine, whose voices speak English only: a language without a voice is a
+    # warning ("Read aloud" is hidden), never a failure.
+    speech = '[accessibility]\nspeech_engine = "mock"\n'
+    config.write_text(WARD_TOML + speech, encoding="utf-8")
     result = run_check("--config", str(config), "--data-dir", str(tmp_path / "data"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -42,6 +45,9 @@ def test_check_passes_on_a_good_config(tmp_path):
         ["fonts", "OK"],
         ["fonts", "OK"],
         ["fonts", "OK"],
+        ["voices", "OK"],
+        ["voices", "WARN"],
+        ["voices", "WARN"],
     ]
     assert "Ward 7 Acute Medicine (RWD / RWDLA)" in lines[0]
     assert "ur (draft translation)" in lines[1]
@@ -86,7 +92,7 @@ def test_check_names_the_problem_and_exits_non_zero(tmp_path, case):
 
 def test_check_refuses_an_unwritable_data_dir(tmp_path):
     config = tmp_path / "kiosk.toml"
-    config.write_text(WARD_TOML, encoding="utf-8")
+    config.write_text(WARD_TOML + '[accessibility]\nspeech_engine = "mock"\n', encoding="utf-8")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     result = run_check("--config", str(config), "--data-dir", str(blocker / "data"))

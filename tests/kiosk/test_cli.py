@@ -71,7 +71,10 @@ def test_print_config_on_a_broken_file_says_why(write_config, tmp_path, capsys):
 def test_check_exits_zero_on_a_good_config(qapp, write_config, data_dir, capsys):
     assert main(["--check", "--config", str(write_config()), "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
-    assert [line.split()[1] for line in out.splitlines()] == ["OK", "OK", "dir", "OK", "OK", "OK"]
+    # The voices: Qt's mock engine here, which speaks English only.
+    assert [line.split()[1] for line in out.splitlines()] == (
+        ["OK", "OK", "dir", "OK", "OK", "OK", "OK", "WARN", "WARN"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,3 +121,12 @@ def test_set_pin_from_stdin(tmp_path, monkeypatch, capsys):
     assert main(["set-pin", "--pin-stdin", "--data-dir", str(tmp_path)]) == 0
     assert StaffPin(tmp_path).check("2468").ok
     assert "2468" not in capsys.readouterr().out
+
+
+def test_check_says_which_voices_exist(qapp, write_config, data_dir, capsys):
+    config = write_config('[accessibility]\nspeech_engine = "mock"\n')
+    assert main(["--check", "--config", str(config), "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "voices    OK   en: mock speaks it as en_GB" in out
+    assert 'voices    WARN cy: no mock voice: "Read aloud" is hidden' in out
+    assert 'voices    WARN ur: no mock voice: "Read aloud" is hidden' in out

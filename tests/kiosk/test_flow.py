@@ -1,4 +1,5 @@
 """The patient flow's rules through ``PatientFlow``, with a fake view and a fake clock: no Qt.
+Answering, idling, asking for more time, the thank-you countdown, and reading aloud.
 
 What is stored is read back from the SQLite file itself, as the sync worker would see it.
 """
@@ -13,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.flow import PatientFlow, Screen
+from kiosk import read_aloud
+from kiosk.flow import MORE_TIME_SECONDS, PatientFlow, Screen
 from kiosk.session import FeedbackSession
 from kiosk.store import LocalStore, Origin
 from kiosk.survey import Survey, load_survey
@@ -39,6 +41,9 @@ class FakeView:
         answers: what the follow-up screen holds (themes, comment as typed).
         staff: whether staff mode or the public board is up.
         idle_running: whether the idle countdown would be running now.
+        more_time_after: when it would ask "Do you need more time?", in seconds.
+        look: whether the patient turned on larger text or high contrast.
+        voices: the languages a voice is installed for.
     """
 
     def __init__(self) -> None:
@@ -46,6 +51,9 @@ class FakeView:
         self.answers: tuple[list[str], str] = ([], "")
         self.staff = False
         self.idle_running = False
+        self.more_time_after: float | None = None
+        self.look = False
+        self.voices = {"en", "cy"}
 
     def names(self) -> list[str]:
         return [name for name, _ in self.intents]
@@ -59,6 +67,9 @@ class FakeView:
     def show_thanks(self, seconds: int) -> None:
         self.intents.append(("thanks", seconds))
 
+    def restart_thanks(self, seconds: int) -> None:
+        self.intents.append(("thanks again", seconds))
+
     def show_alert(self, text: str) -> None:
         self.intents.append(("alert", text))
 
@@ -71,11 +82,34 @@ class FakeView:
     def followup_answers(self) -> tuple[list[str], str]:
         return self.answers
 
-    def start_idle_timer(self) -> None:
+    def start_idle_timer(self, more_time_after: float) -> None:
         self.idle_running = True
+        self.more_time_after = more_time_after
 
     def stop_idle_timer(self) -> None:
         self.idle_running = False
+        self.more_time_after = None
+
+    def show_more_time(self, seconds: int) -> None:
+        self.intents.append(("more time?", seconds))
+
+    def hide_more_time(self) -> None:
+        self.intents.append(("more time gone", None))
+
+    def look_chosen(self) -> bool:
+        return self.look
+
+    def can_read_aloud(self, language: str) -> bool:
+        return language in self.voices
+
+    def show_read_aloud(self, on: bool) -> None:
+        self.intents.append(("read aloud", on))
+
+    def speak(self, text: str) -> None:
+        self.intents.append(("say", text))
+
+    def show_heard_face(self, code: int | None) -> None:
+        self.intents.append(("heard", code))
 
     def respondent_finished(self) -> None:
         self.intents.append(("finished", None))
@@ -338,3 +372,182 @@ def test_send_or_skip_off_the_follow_up_screen_does_nothing(flow, view, db_path)
     flow.skip()
     flow.skip()  # a second tap on Skip, after thanks is up
     assert view.names().count("finished") == 1 and view.names().count("thanks") == 1
+
+
+# -- more time (WCAG 2.2.1) ----------------------------------------------------------------
+
+
+def test_more_time_is_asked_20_seconds_before_the_idle_reset_and_any_touch_answers(
+    flow, view, clock
+):
+    flow.rate(3)
+    assert view.more_time_after == 60 - MORE_TIME_SECONDS  # 40 s after the last touch
+    view.intents.clear()
+
+    flow.more_time_due()
+    assert view.intents == [("more time?", MORE_TIME_SECONDS)]
+    assert flow.screen is Screen.FOLLOWUP
+
+    clock.now += 5
+    view.idle_running = False
+    flow.user_input()  # a touch anywhere, or a key
+    assert view.intents[-1] == ("more time gone", None)
+    assert view.idle_running and view.more_time_after == 40  # the whole idle time again
+    assert flow.screen is Screen.FOLLOWUP and flow.last_activity == clock.now
+
+
+def test_nobody_answering_more_time_resets_as_before_keeping_the_follow_up(flow, view, db_path):
+    flow.rate(4)
+    view.answers = (["noise"], "Too loud at ni")
+    flow.more_time_due()
+    view.intents.clear()
+
+    flow.idle_timeout()
+
+    assert view.intents[0] == ("more time gone", None)
+    assert view.intents[-2:] == [("defaults", "en"), ("question", None)]
+    assert flow.screen is Screen.QUESTION and not flow.asking_more_time
+    (row,) = stored(db_path)
+    assert row["answers"] == {"themes": ["noise"]} and row["comment"] == "Too loud at ni"
+    assert row["finished_at"] is not None
+
+
+def test_the_question_screen_asks_only_when_a_choice_would_be_lost(flow, view):
+    flow.user_input()  # a passer-by touched the screen and left it as it was
+    flow.more_time_due()
+    assert view.intents == []
+
+    view.look = True  # larger text
+    flow.more_time_due()
+    assert view.intents == [("more time?", 20)]
+    flow.user_input()
+
+    view.look = False
+    flow.choose_language("cy")
+    view.intents.clear()
+    flow.more_time_due()
+    assert view.intents == [("more time?", 20)]
+
+
+def test_thanks_is_never_interrupted_and_a_touch_starts_its_countdown_again(flow, view):
+    flow.rate(1)
+    flow.skip()
+    view.intents.clear()
+
+    flow.more_time_due()  # the thank-you screen ends by itself; nothing is left to lose
+    assert view.intents == []
+    flow.user_input()
+    assert view.intents == [("thanks again", THANKS_SECONDS)]
+    assert flow.screen is Screen.THANKS
+
+
+def test_a_short_idle_time_asks_halfway(flow, view):
+    flow.idle_seconds = 30
+    flow.rate(2)
+    assert view.more_time_after == 15
+    flow.more_time_due()
+    assert ("more time?", 15) in view.intents
+
+
+def test_staff_mode_is_never_asked_about_more_time(flow, view):
+    flow.rate(2)
+    view.staff = True
+    view.intents.clear()
+    flow.more_time_due()
+    assert view.intents == []
+
+
+# -- read-aloud --------------------------------------------------------------------------
+
+
+def test_read_aloud_reads_the_question_then_each_answer_with_its_number(flow, view, survey):
+    flow.set_read_aloud(True)
+    assert view.intents[0] == ("read aloud", True)
+    (said,) = [text for name, text in view.intents if name == "say"]
+    assert said.startswith("Overall, how was your experience of our service? 1, Very good. ")
+    assert "3, Neither good nor poor. 4, Poor. 5, Very poor. 6, Don't know." in said
+    assert said == read_aloud.question(survey, "en")
+
+
+def test_with_read_aloud_a_face_is_heard_first_and_chosen_by_a_second_press(flow, view, db_path):
+    flow.set_read_aloud(True)
+    view.intents.clear()
+
+    flow.press_face(3)
+    assert view.intents == [
+        ("heard", 3),
+        ("say", "3, Neither good nor poor. Press again to choose it."),
+    ]
+    assert stored(db_path) == [] and flow.screen is Screen.QUESTION
+
+    flow.press_face(5)  # another face is heard, not chosen
+    assert view.intents[-1] == ("say", "5, Very poor. Press again to choose it.")
+    assert stored(db_path) == []
+
+    view.intents.clear()
+    flow.press_face(5)
+    assert [row["rating"] for row in stored(db_path)] == [5]
+    assert view.intents[:3] == [("alert", ""), ("heard", None), ("followup", 5)]
+    said = view.intents[3]
+    assert said[0] == "say" and said[1].startswith("What could we do better? Tap any that apply.")
+
+
+def test_a_face_reached_by_keyboard_or_switch_is_heard_and_then_one_press_chooses(
+    flow, view, db_path
+):
+    flow.hear_face(2)  # read-aloud off: focus says nothing
+    assert view.intents == []
+    flow.set_read_aloud(True)
+    flow.hear_face(2)
+    assert view.intents[-1] == ("say", "2, Good. Press again to choose it.")
+    flow.press_face(2)
+    assert [row["rating"] for row in stored(db_path)] == [2]
+
+
+def test_without_read_aloud_one_tap_chooses_as_before(flow, view, db_path):
+    flow.press_face(1)
+    assert [row["rating"] for row in stored(db_path)] == [1]
+    assert "say" not in view.names()
+
+
+def test_read_aloud_follows_the_patient_through_each_screen_and_language(flow, view, survey):
+    flow.set_read_aloud(True)
+    flow.choose_language("cy")
+    assert view.intents[-1] == ("say", read_aloud.question(survey, "cy"))
+    flow.press_face(1)
+    flow.press_face(1)
+    flow.skip()
+    thanks = "Diolch. Mae eich adborth yn ein helpu i wella gofal ar y ward hon."
+    assert view.intents[-1] == ("say", thanks)
+
+
+def test_a_language_without_a_voice_turns_read_aloud_off(flow, view):
+    flow.set_read_aloud(True)
+    view.intents.clear()
+    flow.choose_language("ur")  # no Urdu voice installed in this fake
+    assert view.intents == [("language", "ur"), ("read aloud", False)]
+    assert not flow.read_aloud
+
+
+def test_read_aloud_asks_about_more_time_out_loud(flow, view):
+    flow.set_read_aloud(True)
+    flow.rate(4)
+    flow.more_time_due()
+    assert view.intents[-2:] == [
+        ("more time?", 20),
+        ("say", "Do you need more time? Yes, I need more time."),
+    ]
+
+
+def test_read_aloud_is_off_again_for_the_next_person(flow, view):
+    flow.set_read_aloud(True)
+    flow.press_face(6)
+    view.intents.clear()
+    flow.idle_timeout()
+    assert view.intents == [
+        ("heard", None),
+        ("read aloud", False),
+        ("defaults", "en"),
+        ("question", None),
+    ]
+    assert not flow.read_aloud and flow.heard is None

@@ -1,6 +1,7 @@
 """Getting round the patient screens without touching them: the focus ring, focus and an
-announcement for each new screen, one-switch scanning, and which controls are on screen in
-reading order (``kiosk.reading_order``, mirrored for right-to-left).
+announcement for each new screen or prompt, one-switch scanning, which controls are on screen
+in reading order (``kiosk.reading_order``, mirrored for right-to-left), and each control
+reached by Tab or the switch, for read-aloud to name.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QStackedWidget, QWidget
 
 from kiosk.config import AccessibilitySettings
@@ -24,6 +26,8 @@ class Navigation(QObject):
     Attributes:
         ring: the one focus indicator, drawn around whatever control has focus.
         scanner: one-switch scanning, None unless ``[accessibility] switch_scanning``.
+        prompt: a layer over the screens (more time?) whose controls alone count while up.
+        reached: called with each control of the window that Tab or the switch reaches.
     """
 
     def __init__(
@@ -34,21 +38,25 @@ class Navigation(QObject):
         settings: AccessibilitySettings,
         staff_has_screen: Callable[[], bool],
         radius_of: Callable[[QWidget], float],
+        hold: Callable[[], bool] = lambda: False,
     ) -> None:
         """:param staff_has_screen: whether staff mode is up; the patient controls stand aside.
         :param radius_of: how round a control's corners are, for the ring to follow.
+        :param hold: whether a switch's highlight should wait (read-aloud is reading).
         """
         super().__init__(window)
         self._window = window
         self._topbar = topbar
         self._stack = stack
         self._staff_has_screen = staff_has_screen
+        self.prompt: QWidget | None = None
+        self.reached: Callable[[QWidget], None] | None = None
         self.scanner: SwitchScanner | None = None
         if settings.switch_scanning:
             from kiosk.ui.patient.scanning import SwitchScanner
 
             self.scanner = SwitchScanner(
-                self, self.controls_on_screen, settings.scan_seconds, settings.scan_key
+                self, self.controls_on_screen, settings.scan_seconds, settings.scan_key, hold
             )
         # Made last of the window's children, so that it is drawn over all the others.
         self.ring = FocusRing(window, radius_of)
@@ -60,6 +68,39 @@ class Navigation(QObject):
         """Start hearing the switch, once the application runs."""
         if self.scanner is not None:
             self.scanner.watch()
+            self.scanner.restart()
+
+    def follow_tab(self, on: bool) -> None:
+        """Tell ``reached`` of each control Tab or the switch reaches, or stop (an event filter
+        on the whole application costs every event something: only while read-aloud is on)."""
+        app = QApplication.instance()
+        if app is None:
+            return
+        app.removeEventFilter(self)
+        if on:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+            and isinstance(watched, QWidget)
+            and watched.window() is self._window
+            and self.reached is not None
+        ):
+            self.reached(watched)
+        return False
+
+    def enter_prompt(self, prompt: QWidget, first: QWidget, words: str) -> None:
+        """A prompt over the screen: its first control takes the focus (a keyboard or switch
+        user is on it at once) and screen readers are told its *words*."""
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+        self.prompt = prompt
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(first, words))
+        if self.scanner is not None:
             self.scanner.restart()
 
     def enter_screen(self, heading: QLabel) -> None:
@@ -88,8 +129,11 @@ class Navigation(QObject):
 
         if self._staff_has_screen():
             return [], []
+        roots: tuple[QWidget, ...] = (self._topbar, self._stack.currentWidget() or self._stack)
+        if self.prompt is not None and self.prompt.isVisible():
+            roots = (self.prompt,)
         found: list[tuple[QWidget, bool]] = []
-        for root in (self._topbar, self._stack.currentWidget() or self._stack):
+        for root in roots:
             found.extend(
                 (button, root is not self._topbar)
                 for button in root.findChildren(QAbstractButton)

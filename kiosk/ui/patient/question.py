@@ -1,34 +1,42 @@
-"""The question screen: the FFT question in its exact words and the six faces."""
+"""The question screen: the FFT question in its exact words, the six faces, and (when the ward
+has an online form) the QR code to answer on one's own phone instead."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.survey import Survey
 from kiosk.ui.widgets.face_button import FaceButton
+from kiosk.ui.widgets.face_grid import QWIDGETSIZE_MAX, TALLEST, FaceGrid
 from kiosk.ui.widgets.labels import make_label, set_words
+from kiosk.ui.widgets.qr import QrCode
 from sync import fft
 
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
+MARGIN = 32
 
 
 class QuestionScreen(QWidget):
     """The screen a kiosk rests on.
 
+    Attributes:
+        faces: FFT code to its face button; ``grid`` places them.
+        qr: the phone link as a QR code, with ``qr_caption``; hidden without a link.
+
     Signals:
         rated(int): a face was pressed; the FFT code.
+        face_focused(int): a face gained focus from the keyboard or a switch.
     """
 
     rated = Signal(int)
+    face_focused = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, phone_link: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("question-screen")
         self.setProperty("screen", True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 16)
+        layout.setContentsMargins(MARGIN, 24, MARGIN, 16)
         layout.setSpacing(12)
         self._layout = layout
         layout.addStretch(1)
@@ -41,20 +49,36 @@ class QuestionScreen(QWidget):
         self.paused_notice.setObjectName("paused-notice")
         self.paused_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_notice.hide()
-        layout.addWidget(self.lead_in)
-        layout.addWidget(self.question)
-        layout.addWidget(self.alert)
-        layout.addWidget(self.paused_notice)
+        words = QVBoxLayout()
+        words.setSpacing(12)
+        for label in (self.lead_in, self.question, self.alert, self.paused_notice):
+            words.addWidget(label)
+        # The phone's QR code beside the question, where it costs the faces no height.
+        header = QHBoxLayout()
+        header.setSpacing(24)
+        header.addLayout(words, 1)
+        self.phone = QWidget()
+        self.phone.setObjectName("question-phone")
+        phone = QVBoxLayout(self.phone)
+        phone.setContentsMargins(0, 0, 0, 0)
+        phone.setSpacing(4)
+        self.qr = QrCode(phone_link)
+        self.qr_caption = make_label("footer")
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        phone.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        phone.addWidget(self.qr_caption)
+        self.phone.setVisible(bool(phone_link))
+        header.addWidget(self.phone, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
 
-        self.faces_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.faces_layout.setSpacing(16)
         self.faces: dict[int, FaceButton] = {}
         for code in fft.CODES:
             face = FaceButton(code)
             face.clicked.connect(lambda _=False, c=code: self.rated.emit(c))
+            face.focused.connect(lambda c=code: self.face_focused.emit(c))
             self.faces[code] = face
-            self.faces_layout.addWidget(face)
-        layout.addLayout(self.faces_layout, 4)
+        self.grid = FaceGrid(list(self.faces.values()))
+        layout.addWidget(self.grid, 4)
         layout.addStretch(1)
 
         footer = QHBoxLayout()
@@ -67,35 +91,29 @@ class QuestionScreen(QWidget):
         footer.addWidget(self.demo)
         layout.addLayout(footer)
 
-    def set_portrait(self, portrait: bool, width: int) -> None:
-        """Faces in a column (each face beside its words) on a tall screen, else in a row.
+    def set_mode(self, portrait: bool, large_text: bool, width: int, qr_side: int) -> None:
+        """Lay the screen out for its shape and text size.
 
-        In a row, a face card is kept to about 1.4 times as tall as it is wide, so a tall
-        landscape screen does not stretch the cards into empty columns.
+        A wide screen at normal size centres the question and a row of faces kept in
+        proportion; a tall screen, or larger text, gives every spare pixel to the faces.
         """
-        self.faces_layout.setDirection(
-            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
-        )
-        tallest = QWIDGETSIZE_MAX if portrait else int(width / len(self.faces) * 1.4)
-        for face in self.faces.values():
-            face.setMaximumHeight(tallest)
-        # Landscape centres the question and faces; portrait gives every spare pixel to faces.
-        spare = 0 if portrait else 1
+        roomy = portrait or large_text
+        spare = 0 if roomy else 1
         self._layout.setStretch(0, spare)
-        self._layout.setStretch(self._layout.indexOf(self.faces_layout) + 1, spare)
+        self._layout.setStretch(self._layout.indexOf(self.grid) + 1, spare)
+        tallest = int(width / len(self.faces) * TALLEST)
+        self.grid.setMaximumHeight(QWIDGETSIZE_MAX if roomy else tallest)
+        self.qr.setFixedSize(qr_side, qr_side)
+        self.qr_caption.setFixedWidth(round(qr_side * 1.5))
+        self.grid.set_mode(portrait, large_text)
 
-    def fit_words(self) -> None:
-        """Give every face the same room for words: as many lines as the longest answer takes
-        in the present language, size and width."""
-        lines = max(face.lines_needed() for face in self.faces.values())
-        for face in self.faces.values():
-            if face.text_lines != lines:
-                face.text_lines = lines
-                face.update()
+    def arrange(self) -> None:
+        """Place the faces again (the words' size or language changed)."""
+        self.grid.arrange()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)  # the layout has already placed the faces
-        self.fit_words()
+    def show_heard(self, code: int | None) -> None:
+        for face_code, face in self.faces.items():
+            face.set_heard(face_code == code)
 
     def show_text(
         self, survey: Survey, language: str, ward: str, lead_in: bool, demo: bool
@@ -110,6 +128,10 @@ class QuestionScreen(QWidget):
         self.ward.setText(ward)
         self.demo.setText(survey.text("demo_ward", language) if demo else "")
         self.demo.setVisible(demo)
+        self.qr_caption.setText(survey.text("phone_prompt", language))
+        # Named for what it is for, with the link itself for anyone who cannot scan it.
+        self.qr.setAccessibleName(survey.text("phone_qr_name", language))
+        self.qr.setAccessibleDescription(self.qr.data)
 
     def show_paused(self, paused: bool) -> None:
         """Hide the question and faces behind a calm notice while the ward has paused."""

@@ -1,6 +1,6 @@
 """One-switch scanning (``[accessibility] switch_scanning``): the focus ring steps through the
 controls on screen on a timer, in ``kiosk.reading_order``'s cycle, and one key, the switch,
-presses the ringed control."""
+presses the ringed control. It waits while read-aloud reads a screen out."""
 
 from __future__ import annotations
 
@@ -34,12 +34,15 @@ class SwitchScanner(QObject):
         controls: Callable[[], tuple[Sequence[QWidget], Sequence[bool]]],
         seconds: float,
         key: str,
+        hold: Callable[[], bool] = lambda: False,
     ) -> None:
         """:param controls: the controls on screen in reading order, and for each whether it
         belongs to the screen itself (not the top bar); none while staff have the screen.
+        :param hold: whether the highlight should wait where it is (a screen is being read).
         """
         super().__init__(parent)
         self._controls = controls
+        self._hold = hold
         self.keys = SCAN_KEYS[key]
         self.timer = Timer("switch-scan", round(seconds * 1000), parent=self)
         self.timer.timeout.connect(self.step)
@@ -64,11 +67,14 @@ class SwitchScanner(QObject):
         focus = QApplication.focusWidget()
         if focus is not None and focus.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled):
             return  # someone tapped into the comment box and is typing: leave them be
+        if self._hold():
+            return
         controls, _ = self._controls()
         current = controls.index(focus) if focus in controls else None
         following = scan_next(current, len(controls))
         if following is not None:
-            controls[following].setFocus(Qt.FocusReason.OtherFocusReason)
+            # As Tab would: with read-aloud on, a face the highlight reaches is read out.
+            controls[following].setFocus(Qt.FocusReason.TabFocusReason)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):

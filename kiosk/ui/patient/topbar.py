@@ -1,9 +1,10 @@
-"""The bar along the top of every patient screen: language, larger text, high contrast."""
+"""The bar along the top of every patient screen: language, larger text, high contrast and
+read-aloud; in one row, or two (languages above the rest) when one is too narrow for them."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QPushButton, QWidget
 
 from kiosk.survey import Survey
 from kiosk.ui.fonts import language_font
@@ -17,22 +18,29 @@ class TopBar(QWidget):
     Return, Enter); an arrow key only moves focus. It is named, drawn and tagged (its locale)
     in its own language, whatever the screen's language.
 
+    "Read aloud" shows only for a language with a voice installed.
+
     Signals:
         language_chosen(str): a language button was pressed (its code).
-        large_text_toggled(bool), high_contrast_toggled(bool): a toggle changed.
+        large_text_toggled(bool), high_contrast_toggled(bool), read_aloud_toggled(bool): a
+            toggle changed.
     """
 
     language_chosen = Signal(str)
     large_text_toggled = Signal(bool)
     high_contrast_toggled = Signal(bool)
+    read_aloud_toggled = Signal(bool)
 
     def __init__(self, survey: Survey, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TopBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 10, 16, 10)
+        self._rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._rows.setContentsMargins(16, 10, 16, 10)
+        self._rows.setSpacing(12)
+        layout = QHBoxLayout()
         layout.setSpacing(12)
+        self._rows.addLayout(layout)
         # Not a QButtonGroup: an exclusive group is one Tab stop whose arrow keys switch the
         # language at once, under a patient who only meant to move on.
         self.language_buttons: dict[str, QPushButton] = {}
@@ -49,14 +57,48 @@ class TopBar(QWidget):
             for button in self.language_buttons.values():
                 button.hide()
         layout.addStretch(1)
+        toggles = QHBoxLayout()
+        toggles.setSpacing(12)
+        toggles.addStretch(1)
+        self._rows.addLayout(toggles)
         self.large_text = make_button("bar", checkable=True)
         self.large_text.setObjectName("large-text")
         self.large_text.toggled.connect(self.large_text_toggled)
         self.high_contrast = make_button("bar", checkable=True)
         self.high_contrast.setObjectName("high-contrast")
         self.high_contrast.toggled.connect(self.high_contrast_toggled)
-        layout.addWidget(self.large_text)
-        layout.addWidget(self.high_contrast)
+        self.read_aloud = make_button("bar", checkable=True)
+        self.read_aloud.setObjectName("read-aloud")
+        self.read_aloud.toggled.connect(self.read_aloud_toggled)
+        # Hidden until a voice for the language on screen is known, but its room kept: the
+        # voices load after the first frame, and nothing may move under a finger when they do.
+        policy = self.read_aloud.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.read_aloud.setSizePolicy(policy)
+        self.read_aloud.hide()
+        for toggle in (self.large_text, self.high_contrast, self.read_aloud):
+            toggles.addWidget(toggle)
+
+    def fit(self, width: int) -> None:
+        """One row if everything fits across *width*, else the languages above the rest.
+        "Read aloud" counts even while hidden, so the bar is the same with a voice or without."""
+        languages = [b for b in self.language_buttons.values() if not b.isHidden()]
+        buttons = [*languages, self.large_text, self.high_contrast, self.read_aloud]
+        spacing = self._rows.spacing()
+        margins = self._rows.contentsMargins()
+        needed = sum(b.sizeHint().width() + spacing for b in buttons) + spacing
+        needed += margins.left() + margins.right()
+        two_rows = needed > width
+        self._rows.setDirection(
+            QBoxLayout.Direction.TopToBottom if two_rows else QBoxLayout.Direction.LeftToRight
+        )
+
+    def show_read_aloud(self, available: bool, on: bool) -> None:
+        """Offer read-aloud if *available* (a voice speaks the language), on or off."""
+        self.read_aloud.blockSignals(True)
+        self.read_aloud.setChecked(on and available)
+        self.read_aloud.blockSignals(False)
+        self.read_aloud.setVisible(available)
 
     def _choose(self, code: str) -> None:
         self._check_language(code)  # pressing the current language again leaves it chosen
@@ -77,3 +119,4 @@ class TopBar(QWidget):
             toggle.blockSignals(False)
         set_words(self.large_text, survey.text("large_text", language))
         set_words(self.high_contrast, survey.text("high_contrast", language))
+        set_words(self.read_aloud, survey.text("read_aloud", language))

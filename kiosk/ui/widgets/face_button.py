@@ -1,16 +1,23 @@
 """A big answer button: a face drawn from SVG, the answer's words, and its colour as an edge.
 
 Meaning never rests on colour alone: each face has its own shape and its words beneath or
-beside it. It lays itself out face-above-words when tall, face-beside-words when wide. Its
-focus ring is the window's (``focus_ring``), drawn just outside the card.
+beside it, as ``kiosk.ui.widgets.face_grid`` places them. Its focus ring is the window's.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
@@ -55,14 +62,23 @@ def millimetres_to_pixels(widget: QWidget, millimetres: float) -> int:
 
 
 class FaceButton(QAbstractButton):
-    """One FFT answer.
+    """One FFT answer: the face at its given size, and its words below it (``above``) or
+    beside it (``beside``) in the room its grid gives them.
 
     Attributes:
         code: the FFT code (1-6) this button records.
         colours: palette for the card, its edge, the words and the face's outline; set
             through ``set_colours`` by the window's theme.
-        text_lines: lines of room kept for the words below the face.
+        arrangement: ``above`` (face above words) or ``beside`` (face at the leading edge).
+        side: the face's width and height, in pixels.
+        words_room: the height kept for the words below the face, or the width beside it.
+        heard: read aloud and waiting for a second press (drawn pressed in, edge doubled).
+
+    Signals:
+        focused(): it gained focus from the keyboard or a switch (not from code or a tap).
     """
+
+    focused = Signal()
 
     MIN_TARGET_MM = 15.0
     #: The card's outer line (3:1 against the page), then the answer's colour inside it.
@@ -70,19 +86,54 @@ class FaceButton(QAbstractButton):
     BAND = 6.0
     #: From the widget's edge to the face and words: a pixel of air, the edge, the band, room.
     INSET = 1 + EDGE / 2 + 14
+    #: Between the face and its words.
+    GAP = 8.0
 
     def __init__(self, code: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.code = code
         self.setObjectName(f"face-{code}")
         self.setProperty("kind", "face")
-        self.colours = {"card": "#FFFFFF", "text": "#212B32", "edge": "#4C6272"}
+        self.colours = {
+            "card": "#FFFFFF",
+            "text": "#212B32",
+            "edge": "#4C6272",
+            "pressed": "#D8DDE0",
+        }
         self._renderer = QSvgRenderer(_face_svg(code, self.colours["text"]), self)
         # Keyboard and switch focus only: a tap records the answer without leaving a ring.
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.text_lines = 3
+        self.arrangement = "above"
+        self.side = 0.0
+        self.words_room = 0.0
+        self.heard = False
+
+    def place(self, arrangement: str, side: float, words_room: float) -> None:
+        """Draw the face *side* pixels across, its words *arrangement* with *words_room*."""
+        if (arrangement, side, words_room) != (self.arrangement, self.side, self.words_room):
+            self.arrangement, self.side, self.words_room = arrangement, side, words_room
+            self.update()
+
+    def set_heard(self, heard: bool) -> None:
+        if heard != self.heard:
+            self.heard = heard
+            self.update()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.focused.emit()
+
+    def words_size(self, width: float) -> tuple[int, int]:
+        """The words' height wrapped in *width* pixels, and their longest word's width (no
+        word is ever broken)."""
+        metrics = QFontMetrics(self.font())
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignHCenter)
+        height = metrics.boundingRect(0, 0, max(1, int(width)), 100_000, flags, self.text())
+        longest = max((metrics.horizontalAdvance(word) for word in self.text().split()), default=0)
+        return height.height(), longest
 
     def set_colours(self, colours: dict[str, str]) -> None:
         """Draw in *colours*; the face's outline takes the text colour, so it shows on black."""
@@ -95,14 +146,6 @@ class FaceButton(QAbstractButton):
         if not activated(self, event):
             super().keyPressEvent(event)
 
-    def lines_needed(self) -> int:
-        """How many lines its words take below the face at its present width."""
-        width = max(1, int(self.width() - 2 * self.INSET))
-        metrics = QFontMetrics(self.font())
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignHCenter)
-        height = metrics.boundingRect(0, 0, width, 100_000, flags, self.text()).height()
-        return max(1, -(-height // max(1, metrics.lineSpacing())))
-
     def minimumSizeHint(self) -> QSize:
         side = millimetres_to_pixels(self, self.MIN_TARGET_MM)
         return QSize(side, side)
@@ -111,20 +154,52 @@ class FaceButton(QAbstractButton):
         height = QFontMetrics(self.font()).height()
         return QSize(height * 7, height * 7)
 
-    def _wide(self) -> bool:
-        return self.width() > self.height() * 1.8
+    def pictogram(self) -> QRectF:
+        """Where the face is drawn, in the button's own coordinates."""
+        return self._layout()[0]
+
+    def words_box(self) -> QRectF:
+        """Where its words are drawn (wrapped to its width), in its own coordinates."""
+        return self._layout()[1]
+
+    def _layout(self) -> tuple[QRectF, QRectF, Qt.AlignmentFlag]:
+        """The face's square, the words' box and their alignment."""
+        inner = QRectF(self.rect()).adjusted(self.INSET, self.INSET, -self.INSET, -self.INSET)
+        side = max(0.0, min(self.side, inner.width(), inner.height()))
+        if self.arrangement == "beside":
+            # The face at the leading edge, its words beside it; the pair centred in the card.
+            room = min(self.words_room, inner.width() - side - 2 * self.GAP)
+            width = side + 2 * self.GAP + room
+            left = inner.left() + (inner.width() - width) / 2
+            face = QRectF(left, inner.center().y() - side / 2, side, side)
+            words = QRectF(face.right() + 2 * self.GAP, inner.top(), room, inner.height())
+            if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+                face.moveRight(inner.right() - (face.left() - inner.left()))
+                words.moveRight(face.left() - 2 * self.GAP)
+            # The painter's direction is the widget's, so AlignLeft means the leading edge.
+            return face, words, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        # The face above its words, the pair centred in the card. Every face in the grid keeps
+        # the same room for words, so all six line up.
+        room = min(self.words_room, inner.height() - side - self.GAP)
+        top = inner.top() + (inner.height() - side - self.GAP - room) / 2
+        face = QRectF(inner.center().x() - side / 2, top, side, side)
+        words = QRectF(inner.left(), face.bottom() + self.GAP, inner.width(), room)
+        return face, words, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         background = QColor(self.colours["card"])
-        if self.isDown():
-            background = background.darker(115)
+        if self.isDown() or self.heard:
+            background = QColor(self.colours["pressed"])
         # Three of the answers' colours are under 3:1 on the page, so the card's outline is the
-        # theme's edge colour and the answer's colour runs just inside it.
+        # theme's edge colour and the answer's colour runs just inside it. A face heard aloud
+        # (read-aloud's first press) has its outline in the text colour, twice as thick.
+        edge_width = self.EDGE * (2 if self.heard else 1)
+        edge_colour = self.colours["text" if self.heard else "edge"]
         outline = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        edge = self.EDGE / 2
-        painter.setPen(QPen(QColor(self.colours["edge"]), self.EDGE))
+        edge = edge_width / 2
+        painter.setPen(QPen(QColor(edge_colour), edge_width))
         painter.setBrush(background)
         card = outline.adjusted(edge, edge, -edge, -edge)
         painter.drawRoundedRect(card, 16, 16)
@@ -134,37 +209,9 @@ class FaceButton(QAbstractButton):
         inset = edge + band
         painter.drawRoundedRect(card.adjusted(inset, inset, -inset, -inset), 16 - inset, 16 - inset)
 
-        inner = QRectF(self.rect()).adjusted(self.INSET, self.INSET, -self.INSET, -self.INSET)
-        metrics = QFontMetrics(self.font())
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        face, words, align = self._layout()
         painter.setLayoutDirection(self.layoutDirection())
-        if self._wide():
-            # Face at the leading edge, words beside it.
-            side = min(inner.height(), inner.width() * 0.3)
-            face = QRectF(0, 0, side, side)
-            face.moveCenter(inner.center())
-            text_rect = QRectF(inner)
-            if rtl:
-                face.moveRight(inner.right())
-                text_rect.setRight(face.left() - 24)
-            else:
-                face.moveLeft(inner.left())
-                text_rect.setLeft(face.right() + 24)
-            # The painter's direction is the widget's, so AlignLeft means the leading edge.
-            align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
-        else:
-            # Face above its words, the pair centred in the card.
-            # Room for as many lines as the longest answer takes (the question screen says), so
-            # all six faces line up; the face gives way. Nastaliq lines are twice as tall as
-            # Latin ones, and its answers short: room for three would shrink the faces.
-            text_height = min(metrics.lineSpacing() * self.text_lines, inner.height() * 0.7)
-            side = min(inner.width(), inner.height() - text_height - 8)
-            top = inner.top() + (inner.height() - side - 8 - text_height) / 2
-            face = QRectF(inner.center().x() - side / 2, top, side, side)
-            text_rect = QRectF(inner.left(), face.bottom() + 8, inner.width(), text_height)
-            align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
-        flags = Qt.TextFlag.TextWordWrap
         self._renderer.render(painter, face)
         painter.setPen(QColor(self.colours["text"]))
-        painter.drawText(text_rect, int(align | flags), self.text())
+        painter.drawText(words, int(align | Qt.TextFlag.TextWordWrap), self.text())
         painter.end()

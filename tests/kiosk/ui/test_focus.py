@@ -130,9 +130,16 @@ def window(request, qtbot, make_kiosk):
 def test_question_screen_controls_have_a_visible_ring(qtbot, window):
     controls = [find(window, label) for label in fft.CODES.values()]
     controls += [find(window, name) for name in ("English", "Cymraeg", "اردو")]
-    controls += [window.topbar.large_text, window.topbar.high_contrast]
+    qtbot.waitUntil(window.topbar.read_aloud.isVisible, timeout=2000)  # once voices load
+    controls += [window.topbar.large_text, window.topbar.high_contrast, window.topbar.read_aloud]
     for control in controls:
         _check_ring(window, control)
+
+
+def test_the_more_time_button_has_a_visible_ring(qtbot, window):
+    tap(qtbot, window, "Poor")
+    window.more_time_timer.timeout.emit()  # "Do you need more time?"
+    _check_ring(window, window.more_time.button)
 
 
 def test_follow_up_controls_have_a_visible_ring(qtbot, window):

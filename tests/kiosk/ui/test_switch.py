@@ -51,9 +51,11 @@ def test_the_highlight_steps_on_its_own_timer_from_the_first_answer(qtbot, make_
     assert timer.interval() == 500
     qtbot.waitUntil(lambda: focused() is window.question.faces[1], timeout=2000)
     qtbot.waitUntil(lambda: focused() is window.question.faces[2], timeout=2000)
-    # Round the six answers, then the top bar, then back to the first answer.
+    # Round the six answers, then the top bar ("Read aloud" once its voice has loaded), then
+    # back to the first answer.
+    qtbot.waitUntil(window.topbar.read_aloud.isVisible, timeout=2000)
     order = [focused().accessibleName()]
-    for _ in range(11):
+    for _ in range(12):
         timer.timeout.emit()
         order.append(focused().accessibleName())
     assert order == [
@@ -67,6 +69,7 @@ def test_the_highlight_steps_on_its_own_timer_from_the_first_answer(qtbot, make_
         "اردو",
         "Larger text",
         "High contrast",
+        "Read aloud",
         "Very good",
         "Good",
     ]
@@ -124,3 +127,30 @@ def test_staff_screens_stop_the_scan(qtbot, make_kiosk):
     assert not window.findChild(QTimer, "switch-scan").isActive()
     window.staff.lock()
     assert _scanner(window).isActive()
+
+
+def test_with_read_aloud_the_highlight_waits_for_the_voice_and_names_each_face(
+    qtbot, make_kiosk, data_dir
+):
+    window = make_kiosk(SCANNING + 'speech_engine = "mock"\nspeech_rate = 1.0\n')
+    activate(qtbot, window)
+    qtbot.waitUntil(window.topbar.read_aloud.isVisible, timeout=2000)
+    tap(qtbot, window, "Read aloud")  # the question and its answers are read out
+    timer = _scanner(window)
+    ringed = focused()
+    timer.timeout.emit()
+    assert focused() is ringed  # no stepping on while the screen is read out
+    qtbot.waitUntil(lambda: window.speech.state == "ready", timeout=10000)
+    words: list[str] = []
+    window.speech.tts.sayingWord.connect(lambda word, *_: words.append(word))
+    for _ in range(6):  # each face the highlight reaches is named, and it waits for that
+        if focused() is window.question.faces[4]:
+            break
+        qtbot.waitUntil(lambda: window.speech.state != "speaking", timeout=3000)
+        words.clear()
+        timer.timeout.emit()
+    assert focused() is window.question.faces[4]
+    qtbot.waitUntil(lambda: words[:2] == ["4", "Poor"], timeout=3000)
+    assert rows(data_dir) == []  # heard, not chosen
+    press(window, Qt.Key.Key_Space)  # one press of the switch chooses it
+    assert [row["rating"] for row in rows(data_dir)] == [4]
