@@ -226,11 +226,26 @@ def parser() -> argparse.ArgumentParser:
         "reset-password", parents=[common, stdin], help="set a new password; ends their sessions"
     )
     reset.add_argument("email", type=_text)
+
+    tag = commands.add_parser(
+        "tag-comments",
+        help="themes and sentiment for each comment in a CSV (analysis extra)",
+        description="Tag each comment with NHS England's framework themes and a sentiment from "
+        "1 (very positive) to 5 (very negative). An optional 'rating' column (FFT answer 1-6) "
+        "helps the sentiment; a blank comment gets no themes and a blank sentiment.",
+    )
+    tag.add_argument("input", metavar="IN.csv", help="UTF-8 CSV with columns id and comment")
+    tag.add_argument("output", metavar="OUT.csv", help="written with id, themes, sentiment")
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "tag-comments":
+        # Imported here: the server starts without numpy, and only this needs the model.
+        from sync.analysis import command
+
+        return command.main(args.input, args.output)
     url = schema.database_url(args.db)
     try:
         engine = schema.open_database(url)

@@ -1,0 +1,61 @@
+"""Training is reproducible, and the shipped format (JSON + .npz, run with numpy) gives the
+same tags as the scikit-learn model it was written from. Trained on a slice of the data to
+stay quick."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn", reason="training needs the analysis-train extra")
+
+from sync.analysis import fitting, tagger, train
+
+SEED = 13
+
+
+@pytest.fixture(scope="module")
+def small(labelled):
+    rows = np.random.default_rng(0).permutation(len(labelled.texts))
+    return labelled.subset(rows[:500]), labelled.subset(rows[500:700])
+
+
+@pytest.fixture(scope="module")
+def fitted(small):
+    return fitting.fit(small[0], SEED)
+
+
+def test_training_twice_with_the_seed_gives_the_same_tags(small, fitted):
+    part, held = small
+    first = fitted.predict(held.texts, held.ratings, part.themes)
+    second = fitting.fit(part, SEED).predict(held.texts, held.ratings, part.themes)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    assert first[0].any(), "a model that tags nothing proves nothing"
+
+
+def test_the_exported_model_tags_as_the_fitted_one(small, fitted, tmp_path):
+    _, held = small
+    fitting.export(fitted, tmp_path, {"version": "test", "notice": train.ATTRIBUTION})
+    loaded = tagger.load(tmp_path)
+    labels, sentiments = fitted.predict(held.texts, held.ratings, list(loaded.themes))
+    for i, (text, rating) in enumerate(zip(held.texts, held.ratings, strict=True)):
+        tags = loaded.tag(text, rating)
+        expected = tuple(t for j, t in enumerate(loaded.themes) if labels[i, j])
+        assert (tags.themes, tags.sentiment) == (expected, sentiments[i]), text
+
+
+def test_cross_validation_reports_model_and_baseline(small):
+    part, _ = small
+    model, baseline = train.cross_validate(part, folds=2, seed=SEED, say=lambda line: None)
+    lines = train.report(part, model, baseline)
+    assert lines[1].startswith("themes micro-F1")
+    assert 0.3 < model.micro_f1 <= 1 and 0.3 < baseline.micro_f1 <= 1
+    assert lines[3] == "ten most common themes (F1):"
+    assert len(lines) == 4 + 10
+
+
+def test_train_says_where_the_data_should_be(tmp_path, capsys):
+    assert train.main(["--data", str(tmp_path / "absent.csv"), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "absent.csv does not exist" in err and "--data" in err
