@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
 )
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
@@ -101,6 +102,9 @@ class FaceButton(QAbstractButton):
             "pressed": "#D8DDE0",
         }
         self._renderer = QSvgRenderer(_face_svg(code, self.colours["text"]), self)
+        # The face drawn once per size and colour: rendering the SVG on every paint (a press
+        # repaints a face several times) was a third of a tap's time to the next screen.
+        self._drawn: tuple[tuple[int, float, str], QPixmap] | None = None
         # Keyboard and switch focus only: a tap records the answer without leaving a ring.
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -186,6 +190,23 @@ class FaceButton(QAbstractButton):
         words = QRectF(inner.left(), face.bottom() + self.GAP, inner.width(), room)
         return face, words, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
 
+    def _face_pixmap(self, face: QRectF) -> QPixmap:
+        """The face's SVG rendered at *face*'s size in device pixels, kept until the size or
+        the outline colour changes."""
+        ratio = self.devicePixelRatioF()
+        side = max(1, round(face.width() * ratio))
+        key = (side, ratio, self.colours["text"])
+        if self._drawn is None or self._drawn[0] != key:
+            pixmap = QPixmap(side, side)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._renderer.render(painter, QRectF(0, 0, side, side))
+            painter.end()
+            pixmap.setDevicePixelRatio(ratio)
+            self._drawn = (key, pixmap)
+        return self._drawn[1]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -211,7 +232,7 @@ class FaceButton(QAbstractButton):
 
         face, words, align = self._layout()
         painter.setLayoutDirection(self.layoutDirection())
-        self._renderer.render(painter, face)
+        painter.drawPixmap(face, self._face_pixmap(face), QRectF())
         painter.setPen(QColor(self.colours["text"]))
         painter.drawText(words, int(align | Qt.TextFlag.TextWordWrap), self.text())
         painter.end()
