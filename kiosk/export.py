@@ -12,21 +12,9 @@ from pathlib import Path
 from kiosk.config import Location
 from kiosk.store import LocalStore
 from sync import fft
-from sync.spreadsheet import csv_text
+from sync.spreadsheet import RESPONSE_COLUMNS, csv_text
 
-RAW_COLUMNS = [
-    "id",
-    "answered_at",
-    "local_date",
-    "rating",
-    "answer",
-    "themes",
-    "comment",
-    "language",
-    "mode",
-    "flags",
-    "sync_state",
-]
+RAW_COLUMNS = [*RESPONSE_COLUMNS, "sync_state"]
 
 
 class ExportError(Exception):

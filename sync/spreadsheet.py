@@ -12,6 +12,22 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+#: A response's columns in every responses CSV: the kiosk's USB export (which adds its own sync
+#: state) and the web app's ward download, so a trust's spreadsheets read both alike.
+RESPONSE_COLUMNS = [
+    "id",
+    "answered_at",
+    "local_date",
+    "rating",
+    "answer",
+    "themes",
+    "comment",
+    "language",
+    "mode",
+    "flags",
+]
+
+
 # The ASCII triggers, their full-width and small forms and the minus sign (spreadsheets in
 # some locales fold those to ASCII), and the control characters that start a new cell or a
 # formula in some readers.

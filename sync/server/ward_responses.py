@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sync import fft, safeguarding
 from sync.server.devices import Place
 from sync.server.schema import responses
-from sync.spreadsheet import csv_text
+from sync.spreadsheet import RESPONSE_COLUMNS, csv_text
 
 #: The most comments one page may ask for.
 PAGE_LIMIT = 500
@@ -158,18 +158,7 @@ def _comment(row: sa.Row[Any]) -> Comment:
     )
 
 
-CSV_COLUMNS = [
-    "id",
-    "answered_at",
-    "local_date",
-    "rating",
-    "answer",
-    "themes",
-    "comment",
-    "language",
-    "mode",
-    "flags",
-]
+CSV_COLUMNS = RESPONSE_COLUMNS
 
 
 def ward_responses_csv(engine: Engine, place: Place, first: date, last: date) -> str:

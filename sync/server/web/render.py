@@ -89,6 +89,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return HTMLResponse(html, status_code=status)
 
 
+def error_summary(errors: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's entries for a form's *errors* (field id -> message), each linking
+    to its field, in the order the fields were checked."""
+    return [{"text": text, "href": f"#{field}"} for field, text in errors.items()]
+
+
 def _current(href: str, path: str) -> bool:
     return path == href if href == "/" else path == href or path.startswith(href + "/")
 

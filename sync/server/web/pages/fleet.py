@@ -21,7 +21,7 @@ from sync.server.accounts import place_words
 from sync.server.devices import Place
 from sync.server.web import times
 from sync.server.web.auth import AdminUser, PageError, WebApp, not_found, web_app
-from sync.server.web.render import page
+from sync.server.web.render import error_summary, page
 
 router = APIRouter()
 
@@ -242,7 +242,7 @@ def _key_form(
         status=status,
         fields=fields,
         errors=errors,
-        summary=[{"text": text, "href": f"#{field}"} for field, text in errors.items()],
+        summary=error_summary(errors),
         orgs=sorted({place.org_code for place in known}),
         sites=sorted({place.site_code for place in known}),
         wards=sorted({place.ward_name for place in known}),

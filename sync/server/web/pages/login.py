@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sync.server.sessions import Outcome
 from sync.server.web import auth
-from sync.server.web.render import page
+from sync.server.web.render import error_summary, page
 from sync.server.web.security import safe_next
 
 router = APIRouter()
@@ -39,7 +39,7 @@ def _form(
 ) -> Response:
     token = auth.login_csrf_token(request)
     errors = errors or {}
-    summary = [{"text": text, "href": f"#{field}"} for field, text in errors.items()]
+    summary = error_summary(errors)
     if WRONG in errors.values():
         summary = [{"text": WRONG, "href": "#email"}]
     if problem:

@@ -17,7 +17,7 @@ from sync.server.accounts import Actor, User, place_order, place_words
 from sync.server.devices import Place
 from sync.server.web import times
 from sync.server.web.auth import LOGIN_PATH, AdminUser, PageError, not_found, web_app
-from sync.server.web.render import page
+from sync.server.web.render import error_summary, page
 
 router = APIRouter()
 ROLE_NAMES = {"admin": "Admin", "ward": "Ward user"}
@@ -165,7 +165,7 @@ def _new_form(
         status=status,
         fields=fields,
         errors=errors,
-        summary=[{"text": text, "href": f"#{field}"} for field, text in errors.items()],
+        summary=error_summary(errors),
         roles=[
             {
                 "value": "admin",
@@ -281,7 +281,7 @@ def _password_form(
         person=person,
         me=person.id == me.id,
         errors=errors,
-        summary=[{"text": text, "href": f"#{field}"} for field, text in errors.items()],
+        summary=error_summary(errors),
     )
 
 
