@@ -7,6 +7,8 @@ lock, so processes starting together never race and a half-applied migration nev
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +151,7 @@ web_sessions = sa.Table(
     "web_sessions",
     metadata,
     sa.Column("id_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
@@ -269,7 +269,7 @@ def open_database(url: str) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -278,6 +278,20 @@ def open_database(url: str) -> Engine:
         engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
     migrate(engine)
     return engine
+
+
+def _wal(cursor: Any) -> None:
+    """Put the database in WAL mode. Switching needs a moment's exclusive lock, and SQLite
+    answers "database is locked" at once, without its busy timeout, while another process
+    holds one (several servers starting together on a new file): so try again for a while."""
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 # -- bringing the schema up to date ------------------------------------------------------

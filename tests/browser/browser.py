@@ -158,13 +158,24 @@ class Browser:
 
     def press(self, element: Any) -> None:
         """Click *element* and wait for the page it leads to (a link or a form's button)."""
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.wait import WebDriverWait
 
         old = self.find("html")
         element.click()
+
+        def left(_driver: Any) -> bool:
+            # The old page is gone once its root is stale. Mid-navigation, Chromium may say so
+            # as "Node with given id does not belong to the document" rather than as a stale
+            # element: both mean the same here.
+            try:
+                old.is_enabled()
+            except WebDriverException as exc:  # StaleElementReferenceException is one
+                return "stale" in type(exc).__name__.lower() or "does not belong" in str(exc)
+            return False
+
         wait = WebDriverWait(self.driver, 15)
-        wait.until(expected_conditions.staleness_of(old))
+        wait.until(left)
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     # -- signing in and out --------------------------------------------------------------
