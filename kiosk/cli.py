@@ -22,8 +22,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["set-pin"],
-        help="set-pin: set the ward staff PIN (asked for twice, never shown; see --pin-stdin)",
+        choices=["set-pin", "translations"],
+        help="set-pin: set the ward staff PIN (asked for twice, never shown; see --pin-stdin). "
+        "translations: list every survey language's status and missing strings (see --survey)",
+    )
+    parser.add_argument(
+        "--survey",
+        metavar="ID",
+        help="with translations: only this survey, e.g. fft-inpatient (default: every survey)",
     )
     parser.add_argument(
         "--pin-stdin",
@@ -54,6 +60,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.pin_stdin and args.command != "set-pin":
         parser.error("--pin-stdin goes with set-pin: ward-kiosk set-pin --pin-stdin")
+    if args.survey is not None and args.command != "translations":
+        parser.error("--survey goes with translations: ward-kiosk translations --survey ID")
     return args
 
 
@@ -69,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_config(args.config, args.data_dir)
     if args.command == "set-pin":
         return set_pin(args.data_dir, from_stdin=args.pin_stdin)
+    if args.command == "translations":
+        from kiosk.translations import command
+
+        return command(args.survey, args.config)
     if args.check or args.self_test:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

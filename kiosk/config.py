@@ -80,17 +80,26 @@ class SurveySettings:
     id: Annotated[
         str, text("the survey asked", 'a survey name from resources/surveys, e.g. "fft-inpatient"')
     ] = "fft-inpatient"
+    # None (not set): every language the survey's survey.json lists, in its order, so a
+    # language added to the survey is offered without touching every kiosk.toml.
     languages: Annotated[
-        tuple[str, ...],
+        tuple[str, ...] | None,
         Key(
-            "the languages offered; the first is the kiosk's default",
+            "the languages offered, in switcher order; the first is the kiosk's default. Not "
+            "set: every language the survey's survey.json lists, in its order",
             'a list of language codes without repeats, e.g. ["en", "cy", "ur"]',
             lambda v: (
-                isinstance(v, list) and bool(v) and all(map(is_text, v)) and len(set(v)) == len(v)
+                v is None
+                or (
+                    isinstance(v, list)
+                    and bool(v)
+                    and all(map(is_text, v))
+                    and len(set(v)) == len(v)
+                )
             ),
-            convert=tuple,
+            convert=lambda v: None if v is None else tuple(v),
         ),
-    ] = ("en", "cy", "ur")
+    ] = None
     phone_link: Annotated[
         str,
         text(
@@ -104,7 +113,8 @@ class SurveySettings:
         str,
         text(
             "a folder of the trust's own survey files",
-            'the path of an existing folder of survey .json files, or "" for the shipped ones',
+            "the path of an existing folder of survey folders (each a survey.json and one "
+            '<language>.json per language), or "" for the shipped ones',
             lambda v: is_text(v) and (v == "" or Path(v).is_dir()),
         ),
     ] = ""

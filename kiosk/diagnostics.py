@@ -22,6 +22,8 @@ from kiosk.config import (
 )
 from kiosk.store import LocalStore, StoreError
 from kiosk.survey import Survey, SurveyError, load_survey
+from kiosk.translations import unoffered_problems, version_problems
+from kiosk.versions import EASY_READ_ID, STANDARD_ID
 
 
 def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = False) -> int:
@@ -55,6 +57,15 @@ def check(config_path: Path | None, data_dir: Path | None, with_sync: bool = Fal
                 for lang in survey.languages
             )
             line("survey", True, f"{survey.id} version {survey.version}: {names}")
+            offered = [lang.code for lang in survey.languages]
+            folder = config.survey.folder
+            gaps = unoffered_problems(survey.id, offered, folder)
+            # The versions the top bar switches to ("Easy read", "For grown-ups").
+            for version in dict.fromkeys((EASY_READ_ID, survey.based_on or STANDARD_ID)):
+                if version != survey.id:
+                    gaps += version_problems(version, folder)
+            for gap in gaps:
+                line("survey", False, gap)
         except SurveyError as exc:
             line("survey", False, str(exc))
 
@@ -99,7 +110,8 @@ def check_fonts(survey: Survey, ward: str) -> list[tuple[bool, str]]:
     results = []
     for language in survey.languages:
         code, named = language.code, language.font
-        where = f"set languages.{code}.font in {survey.path} to the bundled font that draws it"
+        path = language.path or survey.folder / f"{code}.json"
+        where = f'set "font" in {path} to the bundled font that draws it'
         if named not in bundled:
             results.append(
                 (False, f"{code}: '{named}' is not a bundled font; {where} ({', '.join(bundled)})")
@@ -264,7 +276,9 @@ def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None
         from_file = raw.get(name, {})
         for key, declared in KEYS[name].items():
             value = getattr(values, key)
-            if declared.secret and value:
+            if value is None:  # [survey] languages not set
+                shown = "(not set)"
+            elif declared.secret and value:
                 shown = '"****" (set)'
             elif isinstance(value, tuple):
                 shown = "[" + ", ".join(f'"{v}"' for v in value) + "]"
@@ -280,6 +294,8 @@ def describe(config: KioskConfig, overridden: set[tuple[str, str]] | None = None
                 source = "built-in demo ward"
             else:
                 source = "default"
+            if value is None:
+                source += ": every language survey.json lists, in its order"
             lines.append(f"{key} = {shown}    # {source}")
         lines.append("")
     return lines

@@ -1,61 +1,43 @@
 """Survey definitions: the FFT question, six answers, follow-ups and UI strings, per language.
 
-A survey is a JSON file in ``resources/surveys``. It is validated when loaded, so a missing
-translation or a changed FFT wording is caught by ``--check`` rather than seen by a patient.
+A survey is a folder in ``resources/surveys`` (or a trust's own ``[survey] directory``):
+``survey.json`` holds its structure and one ``<lang>.json`` per language holds its words
+(``kiosk.survey_files`` reads them). It is validated when loaded, so a missing translation or a
+changed FFT wording is caught by ``--check`` rather than seen by a patient: a language with a
+missing string is refused, never filled in with English.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from kiosk.resources import surveys_dir
+from kiosk.survey_files import (
+    DEFAULT_FONT,
+    REQUIRED_TEXT,
+    LanguageFile,
+    SurveyError,
+    read_languages,
+    read_survey_file,
+)
+from kiosk.survey_files import available_surveys as available_surveys
 from sync import fft
 
-#: UI strings every survey must provide in every language it offers.
-REQUIRED_TEXT = (
-    "question",
-    "lead_in",
-    "followup_positive",
-    "followup_negative",
-    "themes_hint",
-    "comment_label",
-    "comment_hint",
-    "characters",
-    "send",
-    "skip",
-    "thanks_title",
-    "thanks_body",
-    "returning",
-    "phone_prompt",
-    "phone_qr_name",
-    "large_text",
-    "high_contrast",
-    "save_failed",
-    "paused",
-    "demo_ward",
-    "board_hint",
-    "read_aloud",
-    "numbered",
-    "hear_then_choose",
-    "press_again",
-    "more_time",
-    "more_time_button",
-    "more_below",
-)
+__all__ = [
+    "DEFAULT_FONT",
+    "REQUIRED_TEXT",
+    "RLM",
+    "Language",
+    "Survey",
+    "SurveyError",
+    "Theme",
+    "available_surveys",
+    "complete_languages",
+    "load_survey",
+]
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-#: The bundled font a language is drawn in when its file names none (Latin, Greek, Cyrillic).
-DEFAULT_FONT = "Noto Sans"
 RLM = "\u200f"
-
-
-class SurveyError(Exception):
-    """A survey file is missing, unreadable or incomplete. The message says which and how to fix."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +50,9 @@ class Language:
         rtl: whether the script runs right to left (the whole screen mirrors).
         draft: True until a native speaker has reviewed the translation.
         font: the family of the bundled font that draws it (``--check`` proves it does).
+        reviewed_by: who reviewed it and when, as its file says; "" for a draft.
+        source: where its wording came from, as its file says.
+        path: its ``<lang>.json``.
     """
 
     code: str
@@ -75,6 +60,9 @@ class Language:
     rtl: bool
     draft: bool
     font: str = DEFAULT_FONT
+    reviewed_by: str = ""
+    source: str = ""
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +76,13 @@ class Survey:
     """A validated survey definition.
 
     Attributes:
-        id: file stem, stored with every response.
+        id: its folder's name, stored with every response.
         version: bumped when wording changes, stored with every response.
         languages: the languages offered on this kiosk, in switcher order.
-        path: the file it was loaded from.
+        path: its ``survey.json``.
+        kind: "standard", "easy-read" or "children"; every kind stores the same six codes.
+        based_on: the survey whose words fill in what this one's language files leave out.
+        pictures: the picture (an icon name) shown with each answer, by FFT code.
     """
 
     id: str
@@ -101,6 +92,15 @@ class Survey:
     themes: tuple[Theme, ...]
     strings: Mapping[str, Mapping[str, str]]
     path: Path
+    title: str = ""
+    kind: str = "standard"
+    based_on: str | None = None
+    pictures: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        """The survey's folder: ``survey.json`` and one ``<lang>.json`` per language."""
+        return self.path.parent
 
     @property
     def default_language(self) -> str:
@@ -139,126 +139,74 @@ class Survey:
         yield self.language(language).name
 
 
-def available_surveys(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or surveys_dir()).glob("*.json"))
-
-
 def load_survey(
     survey_id: str, languages: Iterable[str] | None = None, directory: Path | None = None
 ) -> Survey:
-    """Load and validate ``<directory>/<survey_id>.json`` for the offered *languages*.
+    """Load and validate the survey in ``<directory>/<survey_id>/`` for the offered *languages*.
 
-    :param languages: language codes to offer, in order; all the file has when None.
-    :raises SurveyError: naming the file and the key that is wrong.
+    :param languages: language codes to offer, in order; None or empty offers every language
+        ``survey.json`` lists, in its order (the first is the default).
+    :param directory: a folder of survey folders; None for the ones shipped with the kiosk.
+    :raises SurveyError: naming the file and the key that is wrong, and what to do.
     """
-    directory = directory or surveys_dir()
-    path = directory / f"{survey_id}.json"
-    if not re.fullmatch(r"[\w\-]+", survey_id) or not path.is_file():
-        known = ", ".join(available_surveys(directory)) or "none"
-        raise SurveyError(
-            f"survey '{survey_id}' was not found in {directory}; set [survey] id to one of: {known}"
-        )
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SurveyError(f"{path}: cannot be read as JSON ({exc}); restore the file") from exc
-    return _parse(raw, path, list(languages) if languages is not None else None)
-
-
-def _parse(raw: Any, path: Path, wanted: list[str] | None) -> Survey:
-    def fail(key: str, problem: str) -> SurveyError:
-        return SurveyError(f"{path}: {key} {problem}")
-
-    if not isinstance(raw, dict):
-        raise fail("the file", "must hold a JSON object")
-    if raw.get("id") != path.stem:
-        raise fail("id", f"must be '{path.stem}', the file's name")
-    version = raw.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail("version", "must be a whole number of 1 or more")
-
-    declared = raw.get("languages")
-    if not isinstance(declared, dict) or not declared:
-        raise fail("languages", "must list at least one language")
-    codes = wanted if wanted is not None else list(declared)
-    if not codes:
-        raise fail("languages", "has none offered; list at least one in [survey] languages")
-    languages = []
+    survey = read_survey_file(survey_id, directory)
+    codes = list(languages or survey.languages)
     for code in codes:
-        meta = declared.get(code)
-        if not isinstance(meta, dict):
-            offered = ", ".join(declared)
-            raise fail(
-                "languages", f"has no '{code}'; offer only languages the survey has ({offered})"
+        if code not in survey.languages:
+            raise SurveyError(
+                f"{survey.path}: languages has no '{code}'; offer only languages the survey "
+                f"has ({', '.join(survey.languages)}) in [survey] languages, or add '{code}' "
+                f"and its {code}.json to the survey"
             )
-        name = meta.get("name")
-        if not isinstance(name, str) or not name:
-            raise fail(f"languages.{code}.name", "is missing")
-        direction = meta.get("direction", "ltr")
-        if direction not in ("ltr", "rtl"):
-            raise fail(f"languages.{code}.direction", "must be 'ltr' or 'rtl'")
-        font = meta.get("font", DEFAULT_FONT)
-        if not isinstance(font, str) or not font.strip():
-            raise fail(f"languages.{code}.font", "must name the bundled font that draws it")
-        draft = meta.get("status") != "reviewed"
-        languages.append(Language(code, name, direction == "rtl", draft, font))
-
-    def translations(key: str, value: Any) -> dict[str, str]:
-        if not isinstance(value, dict):
-            raise fail(key, "must map language codes to text")
-        out = {}
-        for code in codes:
-            text = value.get(code)
-            if not isinstance(text, str) or not text.strip():
-                raise fail(
-                    key,
-                    f"has no '{code}' text; add it, or stop offering '{code}' "
-                    "in [survey] languages",
-                )
-            out[code] = text
-        reference = set(_PLACEHOLDER.findall(out[codes[0]]))
-        for code, text in out.items():
-            if set(_PLACEHOLDER.findall(text)) != reference:
-                raise fail(key, f"'{code}' text must use the placeholders {sorted(reference)}")
-        return out
-
-    answers_raw = raw.get("answers")
-    if not isinstance(answers_raw, dict) or sorted(answers_raw) != [str(c) for c in fft.CODES]:
-        raise fail("answers", "must have exactly the six FFT codes 1 to 6")
-    answers = {c: translations(f"answers.{c}", answers_raw[str(c)]) for c in fft.CODES}
-
-    themes_raw = raw.get("themes", [])
-    if not isinstance(themes_raw, list):
-        raise fail("themes", "must be a list")
-    themes = []
-    for i, theme in enumerate(themes_raw):
-        if not isinstance(theme, dict) or not isinstance(theme.get("id"), str):
-            raise fail(f"themes[{i}]", "must have an id")
-        themes.append(Theme(theme["id"], translations(f"themes[{i}].text", theme.get("text"))))
-
-    text_raw = raw.get("text")
-    if not isinstance(text_raw, dict):
-        raise fail("text", "must be an object of UI strings")
-    strings = {}
-    for key in REQUIRED_TEXT:
-        if key not in text_raw:
-            raise fail(f"text.{key}", "is missing")
-        strings[key] = translations(f"text.{key}", text_raw[key])
-
-    if "en" in codes:
-        # The FFT question and answers keep NHS England's words exactly.
-        if strings["question"]["en"] != fft.QUESTION:
-            raise fail("text.question.en", f'must be exactly "{fft.QUESTION}"')
-        for code, label in fft.CODES.items():
-            if answers[code]["en"] != label:
-                raise fail(f"answers.{code}.en", f'must be exactly "{label}"')
-
+    if len(set(codes)) != len(codes):
+        raise SurveyError(f"[survey] languages lists a language twice ({', '.join(codes)})")
+    files = read_languages(survey, codes, directory)
+    for code in codes:
+        problems = files[code].problems
+        if problems:
+            more = len(problems) - 1
+            also = (
+                f" (and {more} more problem{'s' if more > 1 else ''} in {files[code].path.name}:"
+                f" `python -m kiosk translations --survey {survey_id}` lists them all)"
+                if more
+                else ""
+            )
+            raise SurveyError(f"{problems[0]}{also}")
     return Survey(
-        id=raw["id"],
-        version=version,
-        languages=tuple(languages),
-        answers=answers,
-        themes=tuple(themes),
-        strings=strings,
-        path=path,
+        id=survey.id,
+        version=survey.version,
+        languages=tuple(_language(files[code]) for code in codes),
+        answers={c: {code: files[code].answers[c] for code in codes} for c in fft.CODES},
+        themes=tuple(
+            Theme(theme, {code: files[code].themes[theme] for code in codes})
+            for theme in survey.themes
+        ),
+        strings={key: {code: files[code].text[key] for code in codes} for key in REQUIRED_TEXT},
+        path=survey.path,
+        title=survey.title,
+        kind=survey.kind,
+        based_on=survey.based_on,
+        pictures=dict(survey.pictures),
+    )
+
+
+def complete_languages(survey_id: str, directory: Path | None = None) -> tuple[Language, ...]:
+    """Every language the survey lists whose file is complete, in its order: what staff may
+    switch on in Settings. One with a problem is left out rather than offered to be refused at
+    the next start (``--check`` names it). Raises SurveyError only for a bad ``survey.json``."""
+    survey = read_survey_file(survey_id, directory)
+    files = read_languages(survey, list(survey.languages), directory)
+    return tuple(_language(file) for file in files.values() if not file.problems)
+
+
+def _language(file: LanguageFile) -> Language:
+    return Language(
+        code=file.code,
+        name=file.name,
+        rtl=file.direction == "rtl",
+        draft=file.draft,
+        font=file.font,
+        reviewed_by=file.reviewed_by,
+        source=file.source,
+        path=file.path,
     )

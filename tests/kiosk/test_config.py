@@ -38,7 +38,8 @@ def test_a_ward_config_fills_every_default(write_config):
     assert config.location.ward_name == "Ward 7 Acute Medicine"
     assert config.location.shown_name == "Ward 7"
     assert config.location.timezone == "Europe/London"
-    assert config.survey.id == "fft-inpatient" and config.survey.languages == ("en", "cy", "ur")
+    # Languages not set: the kiosk offers every language the survey lists, in its order.
+    assert config.survey.id == "fft-inpatient" and config.survey.languages is None
     assert config.kiosk.idle_reset_seconds == 60 and config.kiosk.repeat_tap_seconds == 10
     assert config.kiosk.mode == "Other" and config.kiosk.fullscreen
     assert config.sync is None and not config.is_demo and config.warnings == ()

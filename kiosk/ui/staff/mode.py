@@ -297,12 +297,12 @@ class StaffMode(QObject):
 
     def enter(self) -> None:
         if self.screen is None:
-            from kiosk.survey import load_survey
+            from kiosk.survey import complete_languages
             from kiosk.ui.staff.dashboard import StaffScreen
 
             config = self.config
             zone = config.location.zone
-            every_language = load_survey(config.survey.id, None, config.survey.folder).languages
+            every_language = complete_languages(config.survey.id, config.survey.folder)
             self.screen = StaffScreen(
                 self.store,
                 config,

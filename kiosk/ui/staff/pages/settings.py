@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
 from kiosk.settings import SettingError, WardSettings, validate
@@ -21,7 +21,9 @@ class SettingsPage(StaffPage):
 
     Attributes:
         edit_name, edit_idle, edit_link, edit_words: the text fields.
-        language_boxes: a tick box for every language the survey has, by language code.
+        language_boxes: a tick box for every language the survey has, by language code, named
+            with its status: "Polski (draft)" until a native speaker has reviewed it.
+        language_status: which languages are reviewed and which are drafts, in words.
         settings_result: whether the last save worked, or why not.
 
     Signals:
@@ -58,16 +60,22 @@ class SettingsPage(StaffPage):
         languages = make_label("body")
         languages.setText("Languages offered")
         form.addWidget(languages)
-        row = QHBoxLayout()
+        self.language_status = make_label("body")
+        self.language_status.setObjectName("language-status")
+        self.language_status.setText(language_status(all_languages))
+        form.addWidget(self.language_status)
+        self.language_grid = QGridLayout()
         self.language_boxes: dict[str, QCheckBox] = {}
+        offered = config.survey.languages
         for language in all_languages:
-            box = QCheckBox(language.name)
-            box.setAccessibleName(language.name)
-            box.setChecked(language.code in config.survey.languages)
+            words = f"{language.name} ({'draft' if language.draft else 'reviewed'})"
+            box = QCheckBox(words)
+            box.setAccessibleName(words)
+            # Not set in kiosk.toml: every language of the survey is offered.
+            box.setChecked(offered is None or language.code in offered)
             self.language_boxes[language.code] = box
-            row.addWidget(box)
-        row.addStretch(1)
-        form.addLayout(row)
+        self._place_languages(columns=4)
+        form.addLayout(self.language_grid)
         save = make_button("primary")
         set_words(save, "Save settings")
         save.clicked.connect(self.save_settings)
@@ -76,6 +84,15 @@ class SettingsPage(StaffPage):
         form.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
         form.addWidget(self.settings_result)
         form.addStretch(1)
+
+    def arrange(self, portrait: bool) -> None:
+        # Sixteen names in a row would run off a tablet; a tall screen has room for fewer across.
+        self._place_languages(columns=2 if portrait else 4)
+
+    def _place_languages(self, columns: int) -> None:
+        for index, box in enumerate(self.language_boxes.values()):
+            self.language_grid.removeWidget(box)
+            self.language_grid.addWidget(box, index // columns, index % columns)
 
     def _field(self, form: QVBoxLayout, words: str, value: str) -> QLineEdit:
         label = make_label("body")
@@ -112,3 +129,14 @@ class SettingsPage(StaffPage):
             "Saved. The kiosk uses them from its next start (Exit kiosk, or a restart)."
         )
         return True
+
+
+def language_status(languages: Sequence[Language]) -> str:
+    """What "draft" means, and how many of the languages are drafts, in words."""
+    drafts = sum(language.draft for language in languages)
+    if not drafts:
+        return "Every language has been checked by a native speaker."
+    return (
+        f"{drafts} of these {len(languages)} languages are drafts: their translation has not "
+        "yet been checked by a native speaker. Patients see them as they are."
+    )
