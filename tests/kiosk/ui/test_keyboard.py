@@ -1,18 +1,24 @@
 """Keyboard access, pressed key by key on whatever has focus: every control a Tab stop in
 reading order (mirrored in Urdu), Return, Enter and Space press, focus on each new screen's
-heading and none left for the next person, the staff chord, and a whole answer by keyboard."""
+heading and none left for the next person, the staff chord, and a whole answer by keyboard; and
+the on-screen keyboard, which types in each language's own layout where Qt has one."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QPlainTextEdit, QWidget
 
 from kiosk.staff import StaffPin
-from tests.helpers import PIN, activate, box_in, find, focused, press, rows, tab_to, tap
+from tests.helpers import PIN, WARD_TOML, activate, box_in, find, focused, press, rows, tab_to, tap
 
 QUICK = "[kiosk]\nthanks_seconds = 30\n"
 KEYS = {"Return": Qt.Key.Key_Return, "Enter": Qt.Key.Key_Enter, "Space": Qt.Key.Key_Space}
@@ -76,19 +82,24 @@ def test_every_control_is_a_tab_stop_in_reading_order(qtbot, make_kiosk, languag
     assert set(cycle) == _controls(window)  # no control missed, nothing unnamed between
     assert all(stop.accessibleName() for stop in cycle)
     rtl = language == "ur"
-    # Start the round at the top bar's first language: then each stop reads after the last.
-    first = window.topbar.language_buttons[window.survey.languages[0].code]
+    # Start the round at the top bar's first control (its first language, or "Language" where
+    # the picker offers them): then each stop reads after the last.
+    first = next(iter(window.topbar.language_buttons.values()), window.topbar.languages)
     start = cycle.index(first)
     ordered = cycle[start:] + cycle[:start]
     for earlier, later in itertools.pairwise(ordered):
         assert _reads_before(window, earlier, later, rtl), (earlier, later)
-    if rtl:  # the first language button is the rightmost
+    if rtl:  # the top bar's first control is the rightmost
         assert box_in(window, first).right() > box_in(window, ordered[1]).right()
 
 
 def test_arrow_keys_move_between_languages_without_choosing_one(qtbot, make_kiosk):
     window = make_kiosk()
     activate(qtbot, window)
+    picker = window.topbar.languages.isVisible()
+    if picker:  # many languages: "Language" opens them all, each a Tab stop
+        tab_to(window, "Language")
+        press(window, Qt.Key.Key_Return)
     tab_to(window, "Cymraeg")
     press(window, Qt.Key.Key_Right)
     press(window, Qt.Key.Key_Left)
@@ -96,8 +107,9 @@ def test_arrow_keys_move_between_languages_without_choosing_one(qtbot, make_kios
     tab_to(window, "Cymraeg")
     press(window, Qt.Key.Key_Return)
     assert window.language == "cy"
-    assert window.topbar.language_buttons["cy"].isChecked()
-    assert not window.topbar.language_buttons["en"].isChecked()
+    buttons = window.picker.buttons if picker else window.topbar.language_buttons
+    assert buttons["cy"].isChecked()
+    assert not buttons["en"].isChecked()
 
 
 @pytest.mark.parametrize("key", list(KEYS))
@@ -110,6 +122,9 @@ def test_return_enter_and_space_press_every_kind_of_control(qtbot, make_kiosk, d
     tab_to(window, "High contrast")
     press(window, KEYS[key])
     assert window.look.high_contrast
+    if window.topbar.languages.isVisible():
+        tab_to(window, "Language")
+        press(window, KEYS[key])
     tab_to(window, "Cymraeg")
     press(window, KEYS[key])
     assert window.language == "cy"
@@ -223,3 +238,113 @@ def test_a_whole_answer_with_tab_and_return_only(qtbot, make_kiosk, data_dir):
     assert json.loads(row["answers"]) == {"themes": ["food"]}
     assert row["comment"] == "The tea was cold"
     assert row["finished_at"] is not None
+
+
+# -- the on-screen keyboard's layout follows the language ----------------------------------
+
+#: The layout Qt Virtual Keyboard types in for each language (the README's table): the
+#: language's own where Qt has one, British English elsewhere.
+LAYOUTS = {
+    "en": "en_GB",
+    "cy": "en_GB",
+    "pl": "pl_PL",
+    "ro": "ro_RO",
+    "pa": "en_GB",
+    "ur": "en_GB",
+    "pt": "pt_PT",
+    "es": "es_ES",
+    "ar": "ar_AR",
+    "bn": "en_GB",
+    "gu": "en_GB",
+    "zh-Hans": "zh_CN",
+    "lt": "en_GB",
+    "ta": "en_GB",
+    "tr": "tr_TR",
+    "so": "en_GB",
+}
+#: The layouts of PySide6-Addons 6.11's Qt Virtual Keyboard (its availableLocales).
+QT_LAYOUTS = [
+    "ar_AR",
+    "bg_BG",
+    "cs_CZ",
+    "da_DK",
+    "de_DE",
+    "el_GR",
+    "en_GB",
+    "en_US",
+    "es_ES",
+    "es_MX",
+    "et_EE",
+    "fa_FA",
+    "fi_FI",
+    "fr_CA",
+    "fr_FR",
+    "he_IL",
+    "hi_IN",
+    "hr_HR",
+    "hu_HU",
+    "id_ID",
+    "it_IT",
+    "ja_JP",
+    "ko_KR",
+    "lv_LV",
+    "ms_MY",
+    "nb_NO",
+    "nl_NL",
+    "pl_PL",
+    "pt_BR",
+    "pt_PT",
+    "ro_RO",
+    "ru_RU",
+    "sk_SK",
+    "sl_SI",
+    "sq_AL",
+    "sr_SP",
+    "sv_SE",
+    "th_TH",
+    "tr_TR",
+    "uk_UA",
+    "vi_VN",
+    "zh_CN",
+    "zh_TW",
+]
+
+
+def test_each_language_gets_its_own_layout_where_qt_has_one_and_english_elsewhere():
+    from PySide6.QtCore import QLocale
+
+    from kiosk.ui.patient.keyboard import keyboard_layout
+
+    chosen = {code: keyboard_layout(QLocale(code), QT_LAYOUTS) for code in LAYOUTS}
+    assert chosen == LAYOUTS
+    # Persian's layout is not Urdu's, nor Hindi's Punjabi's: they stay on English.
+    assert keyboard_layout(QLocale("cy"), []) == "en_GB"
+    # A Qt that gains a Welsh layout offers it without a change here.
+    assert keyboard_layout(QLocale("cy"), [*QT_LAYOUTS, "cy_GB"]) == "cy_GB"
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt install xvfb)")
+def test_the_comment_box_offers_the_keyboard_of_the_language_on_screen(tmp_path):
+    """On a real display, in every language the survey offers, a tap on the comment box brings
+    up Qt Virtual Keyboard on that language's layout."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(WARD_TOML, encoding="utf-8")
+    probe = Path(__file__).with_name("keyboard_layout_probe.py")
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "QT_IM_MODULE")}
+    screen = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+    result = subprocess.run(
+        [*screen, sys.executable, str(probe), str(config), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    seen = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    offered = [code for code in LAYOUTS if code in seen]
+    assert {"en", "ar", "pl", "zh-Hans"} <= set(offered)
+    assert {code: seen[code] for code in offered} == {code: LAYOUTS[code] for code in offered}
+    assert set(seen["available"].split()) >= set(LAYOUTS.values())
+    # Closed between patients, it forgot what each one typed (pinyin learns words).
+    assert int(seen["forgotten"]) >= len(offered) - 2
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
