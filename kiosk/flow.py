@@ -14,6 +14,7 @@ from kiosk import read_aloud
 from kiosk.session import FeedbackSession
 from kiosk.store import StoreError
 from kiosk.survey import Survey
+from kiosk.versions import SurveyVersions, speaks
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,11 @@ class View(Protocol):
         """Show *text* to the patient on the question screen; an empty string clears it."""
 
     def show_language(self, code: str) -> None:
-        """Draw every patient screen in language *code*."""
+        """Draw every patient screen in language *code*, in the flow's ``survey``."""
 
     def restore_defaults(self, language: str) -> None:
-        """Language *language* and the standard look (no large text, no high contrast)."""
+        """Language *language*, the ward's own survey (the flow's ``survey`` again) and the
+        standard look (no large text, no high contrast)."""
 
     def followup_answers(self) -> tuple[list[str], str]:
         """The themes chosen and the comment as typed so far on the follow-up screen."""
@@ -98,6 +100,9 @@ class PatientFlow:
 
     Attributes:
         session: the respondent's record (``session.origin`` is what every response carries).
+        versions: the ward's own survey and the versions the patient may switch to.
+        survey: the version on screen (easy read, say); the ward's own between people. Each
+            response stores the id and version of the one whose question was answered.
         screen: the patient screen the flow last put up.
         language: code of the language the patient chose; the survey's first between people.
         paused: the ward has paused feedback; taps are ignored and nothing is stored.
@@ -118,10 +123,12 @@ class PatientFlow:
         thanks_seconds: int,
         idle_seconds: int = 60,
         paused: bool = False,
+        versions: SurveyVersions | None = None,
     ) -> None:
         self.view = view
         self.session = session
-        self.survey = survey
+        self.versions = versions or SurveyVersions(survey)
+        self.survey = self.versions.default
         self.thanks_seconds = thanks_seconds
         self.idle_seconds = idle_seconds
         self.paused = paused
@@ -161,7 +168,9 @@ class PatientFlow:
         if not self._answering():
             return
         try:
-            response_id = self.session.rate(code, self.language)
+            response_id = self.session.rate(
+                code, self.language, (self.survey.id, self.survey.version)
+            )
         except StoreError as exc:
             log.error("could not save a response: %s", exc)
             self.view.show_alert(self.survey.text("save_failed", self.language))
@@ -192,6 +201,9 @@ class PatientFlow:
         self._thank()
 
     def choose_language(self, code: str) -> None:
+        if not speaks(self.survey, code):
+            # The version on screen has no words in it yet: the ward's own survey has.
+            self.survey = self.versions.default
         self.language = code
         self.view.show_language(code)
         if self.read_aloud:
@@ -199,6 +211,24 @@ class PatientFlow:
                 self._read_screen()  # the same screen, heard in the language just chosen
             else:
                 self.set_read_aloud(False)
+
+    def set_easy_read(self, on: bool) -> None:
+        """The patient pressed "Easy read": its words, or back to the ward's own survey."""
+        self._show_survey(self.versions.easy_read_choice(on))
+
+    def set_for_grown_ups(self, on: bool) -> None:
+        """Someone pressed "For grown-ups" on a children's ward: the standard question, or
+        back to the children's one."""
+        self._show_survey(self.versions.grown_ups_choice(on))
+
+    def _show_survey(self, survey: Survey) -> None:
+        # Any screen: someone on the follow-up reads its words in the new version, while the
+        # response keeps the version whose question they answered. Only in a language the
+        # version has (the top bar offers it only there); never another language instead.
+        if speaks(survey, self.language):
+            self.survey = survey
+        self.view.show_language(self.language)
+        self._read_screen()
 
     def set_read_aloud(self, on: bool) -> None:
         """The patient pressed "Read aloud": on reads the screen now and each screen as it comes."""
@@ -264,6 +294,7 @@ class PatientFlow:
         if self.read_aloud:
             self.read_aloud = False
             self.view.show_read_aloud(False)
+        self.survey = self.versions.default
         self.language = self.survey.default_language
         self.view.restore_defaults(self.language)
         self.view.show_question()
@@ -276,8 +307,9 @@ class PatientFlow:
         )
 
     def _choices_made(self) -> bool:
-        language = self.language != self.survey.default_language
-        return language or self.read_aloud or self.view.look_chosen()
+        language = self.language != self.versions.default.default_language
+        version = self.survey is not self.versions.default
+        return language or version or self.read_aloud or self.view.look_chosen()
 
     def _forget_heard_face(self) -> None:
         if self.heard is not None:

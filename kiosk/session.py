@@ -8,8 +8,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
+from kiosk.config import KioskConfig
 from kiosk.store import REPEAT_TAP, LocalStore, Origin
+from kiosk.survey import Survey
+
+
+def origin_for(config: KioskConfig, survey: Survey) -> Origin:
+    """What every response from the kiosk *config* describes carries: its place, and the
+    ward's own *survey* (a response to another version says so, ``FeedbackSession.rate``)."""
+    location = config.location
+    return Origin(
+        survey_id=survey.id,
+        survey_version=survey.version,
+        org_code=location.org_code,
+        site_code=location.site_code,
+        ward_name=location.ward_name,
+        mode=config.kiosk.mode,
+        timezone=location.zone,
+    )
 
 
 class FeedbackSession:
@@ -36,9 +54,11 @@ class FeedbackSession:
         self.current: str | None = None
         self.rating: int | None = None
 
-    def rate(self, rating: int, language: str) -> str | None:
+    def rate(self, rating: int, language: str, survey: tuple[str, int] | None = None) -> str | None:
         """Record a face tap durably; None if a response is already open (a double tap).
 
+        :param survey: the id and version of the survey whose question was answered, where
+            the patient switched from the ward's own (``origin``'s) to another version.
         :raises StoreError: the response could not be saved (nothing was recorded).
         """
         if self.current is not None:
@@ -49,7 +69,10 @@ class FeedbackSession:
             and self.clock() - self._last_finished < self.repeat_tap_seconds
         ):
             flags.append(REPEAT_TAP)
-        self.current = self.store.record(rating, self.origin, language=language, flags=flags)
+        origin = self.origin
+        if survey is not None:
+            origin = replace(origin, survey_id=survey[0], survey_version=survey[1])
+        self.current = self.store.record(rating, origin, language=language, flags=flags)
         self.rating = rating
         return self.current
 

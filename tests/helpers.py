@@ -98,6 +98,15 @@ def tap(qtbot: Any, window: QWidget, name: str) -> None:
     qtbot.mouseClick(find(window, name), Qt.MouseButton.LeftButton)
 
 
+def choose_language(qtbot: Any, window: Any, name: str) -> None:
+    """Choose the language named *name* as a patient would: its button along the top bar, or
+    "Language" in the top bar (a ward with many languages) and its button in the picker."""
+    languages = window.topbar.languages
+    if languages.isVisible():
+        tap(qtbot, window, languages.accessibleName())
+    tap(qtbot, window, name)
+
+
 def rows(data_dir: Path) -> list[dict[str, Any]]:
     """Every stored response, read through a fresh connection (what is really on disk)."""
     conn = sqlite3.connect(data_dir / "kiosk.db")

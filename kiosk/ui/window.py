@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
@@ -19,14 +19,15 @@ from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout
 
 from kiosk.config import KioskConfig
 from kiosk.flow import PatientFlow
-from kiosk.session import FeedbackSession
+from kiosk.session import FeedbackSession, origin_for
 from kiosk.settings import WardSettings
-from kiosk.store import LocalStore, Origin
+from kiosk.store import LocalStore
 from kiosk.survey import Survey
 from kiosk.ui.fonts import language_font
 from kiosk.ui.patient.activity import ActivityWatch
 from kiosk.ui.patient.followup import FollowUpScreen
 from kiosk.ui.patient.keyboard import KeyboardRoom
+from kiosk.ui.patient.language_picker import LanguagePicker, PickerScreen
 from kiosk.ui.patient.more_time import MoreTimePrompt
 from kiosk.ui.patient.navigation import Navigation
 from kiosk.ui.patient.question import QuestionScreen
@@ -36,6 +37,7 @@ from kiosk.ui.patient.voice import ReadAloud
 from kiosk.ui.staff.mode import StaffMode
 from kiosk.ui.theme import Look
 from kiosk.ui.timers import Timer
+from kiosk.versions import load_versions
 
 if TYPE_CHECKING:  # sync (requests, pydantic) loads only on kiosks that sync
     from kiosk.ui.sync_worker import SyncThread
@@ -49,8 +51,9 @@ class KioskWindow(QWidget):
 
     Attributes:
         flow: the patient flow's rules (Qt-free); ``session`` is its respondent's record.
-        stack: the patient screens; ``question``, ``followup``, ``thanks``.
-        topbar: language and accessibility controls above them.
+        stack: the patient screens; ``question``, ``followup``, ``thanks``, and ``picker``,
+            every language as a big button, over the whole window while it is up.
+        topbar: language, version and accessibility controls above them.
         idle_timer: single-shot ``idle-reset`` timer; its timeout tells the flow.
         more_time_timer: single-shot ``more-time`` timer, started with it: the prompt is due.
         more_time: "Do you need more time?", over the whole window while it asks.
@@ -92,16 +95,8 @@ class KioskWindow(QWidget):
         self.survey = survey
         self.store = store
         self.settings = settings or WardSettings()
-        location = config.location
-        origin = Origin(
-            survey_id=survey.id,
-            survey_version=survey.version,
-            org_code=location.org_code,
-            site_code=location.site_code,
-            ward_name=location.ward_name,
-            mode=config.kiosk.mode,
-            timezone=location.zone,
-        )
+        origin = origin_for(config, survey)
+        versions = load_versions(survey, config.survey.languages, config.survey.folder)
         self.flow = PatientFlow(
             self,
             FeedbackSession(store, origin, repeat_tap_seconds=config.kiosk.repeat_tap_seconds),
@@ -109,20 +104,22 @@ class KioskWindow(QWidget):
             thanks_seconds=config.kiosk.thanks_seconds,
             idle_seconds=config.kiosk.idle_reset_seconds,
             paused=self.settings.paused,
+            versions=versions,
         )
         self.look = Look()
-        self._shown_language = self.flow.language
+        self._shown = (self.flow.language, survey.id)
         self.sync: SyncThread | None = None
         self.sync_status: SyncStatus | None = None
         self.alerts: list[str] = []
         self.allow_close = False
 
-        self.topbar = TopBar(survey)
+        self.topbar = TopBar(survey, versions)
         self.question = QuestionScreen(config.survey.phone_link)
         self.followup = FollowUpScreen(survey)
         self.thanks = ThanksScreen(config.survey.phone_link)
+        self.picker = LanguagePicker(survey)
         self.stack = QStackedWidget()
-        for screen in (self.question, self.followup, self.thanks):
+        for screen in (self.question, self.followup, self.thanks, self.picker):
             self.stack.addWidget(screen)
         layout = QVBoxLayout(self)
         # The window is the screen: never let tall content (Nastaliq is tall) grow it past it.
@@ -155,8 +152,10 @@ class KioskWindow(QWidget):
         self.speech = self.read_aloud.speech
 
         self.topbar.language_chosen.connect(self.flow.choose_language)
-        self.topbar.large_text_toggled.connect(self._set_large_text)
-        self.topbar.high_contrast_toggled.connect(self._set_high_contrast)
+        self.topbar.easy_read_toggled.connect(self.flow.set_easy_read)
+        self.topbar.grown_ups_toggled.connect(self.flow.set_for_grown_ups)
+        self.topbar.large_text_toggled.connect(lambda on: self._change_look(large_text=on))
+        self.topbar.high_contrast_toggled.connect(lambda on: self._change_look(high_contrast=on))
         self.question.rated.connect(self.flow.press_face)
         self.question.face_focused.connect(self.flow.hear_face)
         self.followup.sent.connect(self.flow.send)
@@ -178,6 +177,10 @@ class KioskWindow(QWidget):
         self.navigation.reached = self.read_aloud.name_aloud
         self.focus_ring = self.navigation.ring
         self.scanner = self.navigation.scanner
+        headings = (self.question.question, self.followup.prompt, self.thanks.title)
+        self.picker_screen = PickerScreen(
+            self.picker, self.topbar, self.stack, self.navigation, headings, self.flow
+        )
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self.followup.keep_in_view)
@@ -223,17 +226,20 @@ class KioskWindow(QWidget):
     # -- the flow's view (kiosk.flow.View) -----------------------------------------------
 
     def show_question(self) -> None:
+        self.picker_screen.close(focus=False)
         self.followup.comment.clearFocus()  # lets an on-screen keyboard go
         self.thanks.stop()
         self.stack.setCurrentWidget(self.question)
         self.navigation.enter_screen(self.question.question)
 
     def show_followup(self, rating: int) -> None:
+        self.picker_screen.close(focus=False)
         self.followup.begin(rating)
         self.stack.setCurrentWidget(self.followup)
         self.navigation.enter_screen(self.followup.prompt)
 
     def show_thanks(self, seconds: int) -> None:
+        self.picker_screen.close(focus=False)
         self.followup.comment.clearFocus()
         self.stack.setCurrentWidget(self.thanks)
         self.thanks.start(seconds)
@@ -277,7 +283,7 @@ class KioskWindow(QWidget):
         self._apply_look()
 
     def restore_defaults(self, language: str) -> None:
-        if language == self._shown_language and not (
+        if (language, self.flow.survey.id) == self._shown and not (
             self.look.large_text or self.look.high_contrast
         ):
             return  # restyling costs a frame; most people change nothing
@@ -378,20 +384,17 @@ class KioskWindow(QWidget):
 
     # -- language and look ---------------------------------------------------------------
 
-    def _set_large_text(self, on: bool) -> None:
-        self.look = replace(self.look, large_text=on)
-        self._apply_look()
-
-    def _set_high_contrast(self, on: bool) -> None:
-        self.look = replace(self.look, high_contrast=on)
+    def _change_look(self, **change: Any) -> None:
+        self.look = replace(self.look, **change)
         self._apply_look()
 
     def _show_text(self) -> None:
-        survey, language = self.survey, self.flow.language
-        self._shown_language = language
+        survey, language = self.flow.survey, self.flow.language
+        self._shown = (language, survey.id)
         # Screen readers choose their voice by it (each language button carries its own).
         locale = QLocale(language)
-        for part in (self.topbar, self.question, self.followup, self.thanks, self.more_time):
+        parts = (self.topbar, self.question, self.followup, self.thanks, self.more_time)
+        for part in (*parts, self.picker.heading):
             part.setLocale(locale)
         location = self.config.location
         self.topbar.show_state(survey, language, self.look.large_text, self.look.high_contrast)
@@ -401,6 +404,7 @@ class KioskWindow(QWidget):
         self.followup.show_text(survey, language)
         self.thanks.show_text(survey, language)
         self.more_time.show_text(survey, language)
+        self.picker.show_text(survey, language)
         self.read_aloud.show_button()
 
     def _apply_look(self) -> None:
@@ -420,6 +424,7 @@ class KioskWindow(QWidget):
         for face in self.question.faces.values():
             face.set_colours(colours)
         self.focus_ring.set_style(self.look.ring_band, colours["focus_edge"], colours["focus"])
+        self.topbar.set_colours(colours["header_text"], round(self.look.base_px * 1.1))
         self._fit(self.width(), self.height())
 
     def _fit(self, width: int, height: int) -> None:
@@ -429,6 +434,7 @@ class KioskWindow(QWidget):
         qr_side = max(120, min(200, look.base_px * 5))
         self.question.set_mode(height > width, look.large_text, width, qr_side)
         self.followup.fit(look.colours["header_text"])
+        self.picker.fit(width, height, look.base_px)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

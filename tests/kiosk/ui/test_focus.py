@@ -129,9 +129,11 @@ def window(request, qtbot, make_kiosk):
 
 def test_question_screen_controls_have_a_visible_ring(qtbot, window):
     controls = [find(window, label) for label in fft.CODES.values()]
-    controls += [find(window, name) for name in ("English", "Cymraeg", "اردو")]
+    languages = list(window.topbar.language_buttons.values()) or [find(window, "Language")]
+    controls += languages
     qtbot.waitUntil(window.topbar.read_aloud.isVisible, timeout=2000)  # once voices load
-    controls += [window.topbar.large_text, window.topbar.high_contrast, window.topbar.read_aloud]
+    controls += [window.topbar.easy_read, window.topbar.large_text, window.topbar.high_contrast]
+    controls.append(window.topbar.read_aloud)
     for control in controls:
         _check_ring(window, control)
 
@@ -151,6 +153,18 @@ def test_follow_up_controls_have_a_visible_ring(qtbot, window):
     for control in controls:
         followup.body_scroll.ensureWidgetVisible(control, 24, 24)
         _check_ring(window, control)
+
+
+@pytest.mark.parametrize("contrast", [False, True], ids=["normal", "high-contrast"])
+def test_language_picker_buttons_have_a_visible_ring(qtbot, make_kiosk, contrast):
+    window = make_kiosk('[survey]\nid = "fft-easy-read"\n')  # all sixteen: the picker
+    activate(qtbot, window)
+    if contrast:
+        tap(qtbot, window, "High contrast")
+    _check_ring(window, window.topbar.languages)
+    tap(qtbot, window, "Language")
+    for code in ("en", "ar", "so"):  # the chosen one, and two along its edges
+        _check_ring(window, window.picker.buttons[code])
 
 
 def test_staff_pad_keys_have_a_visible_ring(qtbot, make_kiosk, data_dir):

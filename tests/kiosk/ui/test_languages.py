@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from sync import fft
-from tests.helpers import find, rows, tap
+from tests.helpers import choose_language, find, rows, tap
 
 
 def test_switching_to_urdu_changes_text_and_mirrors_the_screen(qtbot, make_kiosk, data_dir):
@@ -13,7 +13,7 @@ def test_switching_to_urdu_changes_text_and_mirrors_the_screen(qtbot, make_kiosk
     english_question = window.question.question.text()
     assert english_question == fft.QUESTION
 
-    tap(qtbot, window, "اردو")
+    choose_language(qtbot, window, "اردو")
 
     survey = window.survey
     assert window.question.question.text() == survey.text("question", "ur")
@@ -30,7 +30,7 @@ def test_switching_to_urdu_changes_text_and_mirrors_the_screen(qtbot, make_kiosk
 
 def test_welsh_text_comes_from_the_survey(qtbot, make_kiosk):
     window = make_kiosk()
-    tap(qtbot, window, "Cymraeg")
+    choose_language(qtbot, window, "Cymraeg")
     assert find(window, "Da iawn").isVisible()
     assert window.layoutDirection() == Qt.LayoutDirection.LeftToRight
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from kiosk.flow import MORE_TIME_SECONDS
-from tests.helpers import activate, box_in, find, focused, press, rows, tap
+from tests.helpers import activate, box_in, choose_language, find, focused, press, rows, tap
 
 LINK = "https://example.nhs.uk/feedback/ward7"
 
@@ -79,7 +79,7 @@ def test_the_prompt_takes_the_keyboard_and_return_answers_it(qtbot, make_kiosk):
 
 def test_the_prompt_speaks_the_language_on_screen(qtbot, make_kiosk):
     window = make_kiosk()
-    tap(qtbot, window, "Cymraeg")
+    choose_language(qtbot, window, "Cymraeg")
     tap(qtbot, window, "Gwael")
     window.more_time_timer.timeout.emit()
     assert window.more_time.title.text() == "Oes angen mwy o amser arnoch chi?"

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from kiosk.ui.widgets.face_button import FaceButton, millimetres_to_pixels
 from sync import fft
-from tests.helpers import find, rows, tap
+from tests.helpers import choose_language, find, rows, tap
 
 QUICK = """
 [kiosk]
@@ -104,7 +104,7 @@ def test_idle_reset_keeps_what_was_answered(qtbot, make_kiosk, data_dir):
     assert window.idle_timer.interval() == 45_000
     window.idle_timer.setInterval(300)  # the same timer, shortened so the test is quick
 
-    tap(qtbot, window, "اردو")
+    choose_language(qtbot, window, "اردو")
     tap(qtbot, window, window.survey.answer(5, "ur"))
     tap(qtbot, window, window.survey.theme_text("waiting", "ur"))
     qtbot.keyClicks(window.followup.comment, "Waited six hours for a bed and no one sa")

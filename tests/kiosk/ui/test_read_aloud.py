@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.helpers import activate, box_in, find, press, rows, tab_to, tap
+from tests.helpers import activate, box_in, choose_language, find, press, rows, tab_to, tap
 
 MOCK = '[accessibility]\nspeech_engine = "mock"\nspeech_rate = 1.0\n'
 
@@ -58,9 +58,9 @@ def test_read_aloud_waits_for_a_voice_and_hides_for_a_language_without_one(qtbot
     _ready(qtbot, window)
     button = find(window, "Read aloud")
     assert button.isVisible() and not button.isChecked()
-    tap(qtbot, window, "Cymraeg")  # Qt's mock engine speaks no Welsh
+    choose_language(qtbot, window, "Cymraeg")  # Qt's mock engine speaks no Welsh
     assert not window.topbar.read_aloud.isVisible()
-    tap(qtbot, window, "English")
+    choose_language(qtbot, window, "English")
     assert find(window, "Read aloud").isVisible()
 
 
@@ -209,7 +209,7 @@ def test_a_real_voice_reads_the_screen_aloud(qtbot, make_kiosk, speech_dispatche
     )
     if not window.speech.has_voice("cy"):
         _no_voice(f"speech-dispatcher has no Welsh voice ({window.speech.locales})")
-    tap(qtbot, window, "Cymraeg")
+    choose_language(qtbot, window, "Cymraeg")
     states: list[str] = []
     window.speech.state_changed.connect(states.append)
     tap(qtbot, window, "Darllen yn uchel")

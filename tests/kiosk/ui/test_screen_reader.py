@@ -30,7 +30,7 @@ def test_every_screen_and_what_is_on_it_carries_the_language(qtbot, make_kiosk, 
         assert widget.locale().language() == expected
     assert window.followup.comment.locale().language() == expected
     # Each language button speaks its own language, whatever is on screen.
-    for code, button in window.topbar.language_buttons.items():
+    for code, button in {**window.picker.buttons, **window.topbar.language_buttons}.items():
         assert button.locale().language() == QLocale(code).language()
     assert expected != QLocale.Language.C
 
@@ -96,12 +96,16 @@ def test_the_comment_box_describes_the_privacy_request_and_the_count(qtbot, make
 
 
 def _templates(language: str) -> list[re.Pattern[str]]:
-    """Every string the survey file has for *language*, placeholders matching anything."""
-    raw = json.loads((surveys_dir() / "fft-inpatient.json").read_text(encoding="utf-8"))
-    texts = [value[language] for value in raw["text"].values()]
-    texts += [value[language] for value in raw["answers"].values()]
-    texts += [theme["text"][language] for theme in raw["themes"]]
-    texts += [meta["name"] for meta in raw["languages"].values()]
+    """Every string the survey's file has for *language*, and every language's own name,
+    placeholders matching anything."""
+    folder = surveys_dir() / "fft-inpatient"
+
+    def read(name: str) -> dict:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    raw = read(f"{language}.json")
+    texts = [*raw["text"].values(), *raw["answers"].values(), *raw["themes"].values()]
+    texts += [read(f"{code}.json")["name"] for code in read("survey.json")["languages"]]
     return [re.compile("\u200f?" + re.sub(r"\\\{\w+\\\}", ".+", re.escape(text))) for text in texts]
 
 
