@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
+    QFont,
     QFontMetrics,
     QKeyEvent,
     QPainter,
@@ -113,6 +114,7 @@ class FaceButton(QAbstractButton):
         self.side = 0.0
         self.words_room = 0.0
         self.heard = False
+        self.words_scale = 1.0
 
     def place(self, arrangement: str, side: float, words_room: float) -> None:
         """Draw the face *side* pixels across, its words *arrangement* with *words_room*."""
@@ -130,10 +132,27 @@ class FaceButton(QAbstractButton):
         if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
             self.focused.emit()
 
+    def set_words_scale(self, scale: float) -> None:
+        """Draw the words at *scale* times the theme's size (the grid steps it down only when
+        no arrangement has room for the words at full size)."""
+        if scale != self.words_scale:
+            self.words_scale = scale
+            self.update()
+
+    def words_font(self) -> QFont:
+        """The font the words are measured and drawn in: the theme's, at ``words_scale``."""
+        font = QFont(self.font())
+        if self.words_scale != 1.0:
+            if font.pixelSize() > 0:
+                font.setPixelSize(max(1, round(font.pixelSize() * self.words_scale)))
+            else:
+                font.setPointSizeF(font.pointSizeF() * self.words_scale)
+        return font
+
     def words_size(self, width: float) -> tuple[int, int]:
         """The words' height wrapped in *width* pixels, and their longest word's width (no
         word is ever broken)."""
-        metrics = QFontMetrics(self.font())
+        metrics = QFontMetrics(self.words_font())
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignHCenter)
         height = metrics.boundingRect(0, 0, max(1, int(width)), 100_000, flags, self.text())
         longest = max((metrics.horizontalAdvance(word) for word in self.text().split()), default=0)
@@ -234,5 +253,6 @@ class FaceButton(QAbstractButton):
         painter.setLayoutDirection(self.layoutDirection())
         painter.drawPixmap(face, self._face_pixmap(face), QRectF())
         painter.setPen(QColor(self.colours["text"]))
+        painter.setFont(self.words_font())
         painter.drawText(words, int(align | Qt.TextFlag.TextWordWrap), self.text())
         painter.end()

@@ -51,6 +51,11 @@ CHOICES = {
 #: columns (``QuestionScreen.set_mode`` keeps to it).
 TALLEST = 1.4
 
+#: The words' sizes tried, largest first, when no arrangement has room for them at the
+#: theme's size (a script whose answers are long words, such as Tamil, under large text):
+#: smaller words beat faces too small to tap or no faces at all.
+WORD_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
+
 
 class FaceGrid(QWidget):
     """Lays out *faces* (in reading order) in the best ``Arrangement`` for its size.
@@ -72,6 +77,8 @@ class FaceGrid(QWidget):
         self.portrait = False
         self.roomy = False
         self.chosen = CHOICES[False][0]
+        #: The faces' side at normal text size, by (portrait, width).
+        self.usual_side: dict[tuple[bool, int], float] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_mode(self, portrait: bool, roomy: bool) -> None:
@@ -95,10 +102,31 @@ class FaceGrid(QWidget):
         place the faces in it, centred, mirrored for right-to-left."""
         width, height = self.width(), self.height()
         choices = CHOICES[self.portrait] if self.roomy else CHOICES[self.portrait][:1]
-        scored = [self._fit(choice, width, height) for choice in choices]
-        best = max(scored, key=lambda found: found.side)  # the first of equals
+        # Larger words must not make smaller faces: with larger text on, the faces stay at
+        # least as large as they last were at normal size on this screen.
+        least = float(self.faces[0].minimumSizeHint().height())
+        if self.roomy:
+            least = max(least, self.usual_side.get((self.portrait, width), 0.0))
+        tried = []
+        for scale in WORD_SCALES:
+            self._scale_words(scale)
+            scored = [self._fit(choice, width, height) for choice in choices]
+            best = max(scored, key=lambda found: found.side)  # the first of equals
+            if best.side >= least:
+                break  # the largest words that leave the faces their size
+            tried.append((best.side, scale, best))
+        else:
+            # No size of words leaves them that: the largest faces any size gives.
+            _, scale, best = max(tried, key=lambda found: found[0])
+            self._scale_words(scale)
         self.chosen = best
+        if not self.roomy:
+            self.usual_side[self.portrait, width] = best.side
         self._place(best, width, height)
+
+    def _scale_words(self, scale: float) -> None:
+        for face in self.faces:
+            face.set_words_scale(scale)
 
     def _cards(self, columns: int, width: int, height: int) -> tuple[float, float]:
         rows = math.ceil(len(self.faces) / columns)
