@@ -3,6 +3,11 @@ figures ingest keeps, so a report reads a few thousand rows however many respons
 
 Months are calendar months of the ward's own date (``local_date``), as NHS England reports.
 Flagged responses (``repeat-tap``) are left out unless asked for, and counted apart.
+
+``by_survey`` adds each place's counts per survey version (standard, easy read, children's),
+counted exactly as the headline ones, which they add up to. ``month_counts`` has no survey
+column, so they come from ``responses`` itself: one month's rows (``bench/report_by_survey.py``
+measures it).
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sync import fft
-from sync.protocol import FFTReport, FFTRow
+from sync.protocol import FFTReport, FFTRow, Message
 from sync.server.schema import month_counts as counts_table
+from sync.server.schema import responses
 
 LEVELS = ("ward", "site", "org")
 
@@ -51,8 +57,35 @@ def month_counts(
     return rows
 
 
+class SurveyFigures(Message):
+    """One survey version's share of a place's figures; ``*`` where the place's are hidden."""
+
+    survey_id: str
+    counts: dict[str, int | str]
+    total: int | str
+    excluded: int
+
+
+class FFTRowBySurvey(FFTRow):
+    """A place's figures, and the same per survey version (``survey_id``), which add up to
+    them."""
+
+    by_survey: list[SurveyFigures]
+
+
+class FFTReportBySurvey(FFTReport):
+    """``GET /api/v1/reports/fft?by_survey=true``: the report, each row broken down by survey."""
+
+    rows: list[FFTRowBySurvey]  # type: ignore[assignment]
+
+
 def fft_report(
-    engine: Engine, period: str, level: str, suppress: bool = False, include_flagged: bool = False
+    engine: Engine,
+    period: str,
+    level: str,
+    suppress: bool = False,
+    include_flagged: bool = False,
+    by_survey: bool = False,
 ) -> FFTReport:
     """The month's figures at *level*.
 
@@ -60,11 +93,80 @@ def fft_report(
         places hidden, with the second level and the cascade worked out over every ward,
         site and organisation of the month, whatever level is asked for. Without it, the
         true counts: what a trust submits.
+    :param by_survey: an ``FFTReportBySurvey``: each place's counts per survey version too.
     :raises fft.PeriodError: for a period that is not a ``YYYY-MM`` month.
     """
     first, last = fft.parse_period(period)
     rows = month_counts(engine, first, last, include_flagged)
-    return build_report(rows, period, level, suppress)
+    report = build_report(rows, period, level, suppress)
+    if not by_survey:
+        return report
+    return add_survey_breakdown(report, survey_counts(engine, first, last, include_flagged))
+
+
+def survey_counts(
+    engine: Engine, first: date, last: date, include_flagged: bool
+) -> list[dict[str, Any]]:
+    """Responses per ward, survey id, rating and flagged for the days *first* to *last*,
+    read from ``responses``: each response counted once, flagged as ingest flags it for
+    ``month_counts`` (any flag), so the counts add up to the headline ones."""
+    table = responses
+    ward = [table.c.org_code, table.c.site_code, table.c.ward_name]
+    # Grouped by the flags as stored (a handful of values), not by an expression on them: the
+    # database then compares no text for each of the month's rows.
+    keys = [*ward, table.c.survey_id, table.c.rating, table.c.flags]
+    query = (
+        sa.select(*keys, sa.func.count().label("n"))
+        .where(table.c.local_date.between(first, last))
+        .group_by(*keys)
+    )
+    with engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        row["n"] = int(row["n"])
+        row["clean"] = include_flagged or row.pop("flags") == "[]"
+    return rows
+
+
+def add_survey_breakdown(report: FFTReport, rows: Iterable[dict[str, Any]]) -> FFTReportBySurvey:
+    """*report* with each place's counts per survey from ``survey_counts`` *rows*, hidden
+    (``*``) wherever the place's own breakdown is."""
+    depth = {"org": 1, "site": 2, "ward": 3}[report.level]
+    counts: dict[tuple[str, ...], dict[str, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    excluded: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for count in rows:
+        place = (count["org_code"], count["site_code"], count["ward_name"])[:depth]
+        if count["clean"]:
+            counts[place][count["survey_id"]][count["rating"]] += count["n"]
+        else:
+            counts[place][count["survey_id"]]  # a survey whose every response was flagged
+            excluded[place][count["survey_id"]] += count["n"]
+    out = []
+    for row in report.rows:
+        place = tuple(p for p in (row.org_code, row.site_code, row.ward_name) if p is not None)
+        secret = fft.SUPPRESSED in row.counts.values()  # the place's breakdown is hidden
+        surveys = []
+        for survey_id in sorted(counts[place]):
+            figures = fft.FFTCounts.from_mapping(
+                counts[place][survey_id], excluded[place][survey_id]
+            )
+            surveys.append(
+                SurveyFigures(
+                    survey_id=survey_id,
+                    counts={
+                        str(code): fft.SUPPRESSED if secret else n
+                        for code, n in figures.by_code.items()
+                    },
+                    total=fft.SUPPRESSED if secret else figures.total,
+                    excluded=figures.excluded,
+                )
+            )
+        out.append(FFTRowBySurvey(**row.model_dump(), by_survey=surveys))
+    return FFTReportBySurvey(
+        period=report.period, level=report.level, suppressed=report.suppressed, rows=out
+    )
 
 
 def build_report(
