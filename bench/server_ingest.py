@@ -2,6 +2,7 @@
 
     python bench/server_ingest.py [--kiosks 200] [--seconds 20] [--interval 2] [--workers 2]
                                   [--postgres postgresql+psycopg://...]
+                                  [--tagging off|on|both] [--comments 0.4] [--repeat 1]
 
 The server runs as ``ward-sync-server serve`` in its own processes, on loopback. The kiosks
 are one asyncio process with a keep-alive connection each, sending pre-built requests so the
@@ -11,6 +12,13 @@ not when it was sent, so a server that falls behind cannot hide it. Reported: re
 stored per second, p50/p99 batch latency, on SQLite and (with a URL or
 WARD_TEST_POSTGRES_URL) PostgreSQL. Target: 5,000 responses/s with p99 under 250 ms on a
 2-core machine.
+
+``--comments`` is the share of responses with a comment; ``--tagging both`` (the default)
+runs the server without and with its background comment tagging, alternately ``--repeat``
+times each, and prints the medians and their ratios to the first: the tagging must leave
+ingest as it was. ``--tagging all`` adds, first, "before": no tagging and without the index
+of commented responses that revision 0005 added, i.e. the server as it was before tagging.
+"tagged" is how many comments the workers had tagged when the load stopped.
 """
 
 from __future__ import annotations
@@ -19,11 +27,15 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,8 +44,25 @@ import sqlalchemy as sa
 from sync.server import devices, schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.sync_backlog import start_server
+from tests.embedded_server import free_port
 from tests.server import queries
+
+# Comments made of a few everyday phrases each, so the tagger does the work real ones ask of
+# it; none holds a safeguarding word.
+PHRASES = (
+    "The nurses were kind and caring",
+    "food was cold by the time it arrived",
+    "waited four hours to be seen",
+    "the ward was clean and quiet at night",
+    "nobody explained my medication to me",
+    "parking was expensive and hard to find",
+    "doctors listened and answered every question",
+    "discharge took all day",
+    "staff seemed rushed off their feet",
+    "thank you to everyone on the ward",
+    "the call bell was not answered for ages",
+    "visiting hours were too short for my family",
+)
 
 ITEM = {
     "survey_id": "fft-inpatient",
@@ -50,14 +79,24 @@ ITEM = {
 }
 
 
-def request_bytes(port: int, token: str, size: int) -> bytes:
+def comment(chance: random.Random, share: float) -> str | None:
+    if chance.random() >= share:
+        return None
+    return ", ".join(chance.sample(PHRASES, chance.randint(1, 3))).capitalize() + "."
+
+
+def request_bytes(
+    port: int, token: str, size: int, share: float = 0.0, chance: random.Random | None = None
+) -> bytes:
     start = datetime(2026, 11, 10, 8, tzinfo=UTC)
+    chance = chance or random.Random(0)
     items = [
         {
             **ITEM,
             "id": str(uuid.uuid4()),
             "rating": i % 6 + 1,
             "answered_at": (start + timedelta(seconds=i)).isoformat(),
+            "comment": comment(chance, share),
         }
         for i in range(size)
     ]
@@ -119,22 +158,104 @@ async def load(
     return latencies, failures
 
 
-def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, size: int) -> str:
+def start_server(url: str, workers: int, tagging: bool) -> tuple[subprocess.Popen[bytes], int]:
+    """``ward-sync-server serve`` in its own process(es) on a free loopback port, once healthy."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "sync.server", "serve", "--db", url, "--port", str(port)),
+            *("--workers", str(workers), "--tagging" if tagging else "--no-tagging"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "WARD_SYNC_ADMIN_TOKEN": ""},
+    )
+    deadline = time.monotonic() + 120  # several workers on a busy machine start slowly
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                probe.sendall(b"GET /api/v1/health HTTP/1.0\r\n\r\n")
+                if b" 200 " in probe.recv(100):
+                    return process, port
+        except OSError:
+            pass
+        time.sleep(0.05)
+    process.terminate()
+    process.wait()
+    raise SystemExit("the server did not start within 2 minutes")
+
+
+def _wait_for_tagger(engine: sa.Engine, launched: datetime) -> None:
+    """Until the server's tagging worker has loaded its model and started its child process
+    (it then writes tagger_status): start-up is not what is measured."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            checked = conn.execute(sa.select(schema.tagger_status.c.checked_at)).scalar()
+        if checked is not None and checked.replace(tzinfo=checked.tzinfo or UTC) >= launched:
+            return
+        time.sleep(0.1)
+    raise SystemExit("the server's comment tagging did not start within 2 minutes")
+
+
+def _comment_index(engine: sa.Engine, wanted: bool) -> None:
+    """Drop revision 0005's index of commented responses (the one thing tagging adds to
+    each insert) for the "before" baseline, or put it back."""
+    index = next(i for i in schema.responses.indexes if i.name == "responses_commented_by_batch")
+    with engine.begin() as conn:
+        if wanted:
+            index.create(conn, checkfirst=True)
+        else:
+            index.drop(conn, checkfirst=True)
+
+
+def _name(tagging: bool, index: bool) -> str:
+    return "before     " if not index else f"tagging {'on ' if tagging else 'off'}"
+
+
+@dataclass(frozen=True)
+class Result:
+    rate: float
+    p50: float
+    p99: float
+    line: str
+
+
+def run(
+    url: str,
+    kiosks: int,
+    seconds: float,
+    interval: float,
+    workers: int,
+    size: int,
+    tagging: bool = False,
+    share: float = 0.0,
+    index: bool = True,
+) -> Result:
     engine = schema.open_database(url)
+    _comment_index(engine, index)
     with engine.begin() as conn:  # a clean slate for every run
         for table in schema.metadata.sorted_tables:
-            if table.name in ("responses", "batches", "month_counts", "day_counts", "theme_counts"):
+            if table.name in (
+                "responses", "batches", "month_counts", "day_counts", "theme_counts",
+                "comment_tags", "alerts",
+            ):  # fmt: skip
                 conn.execute(sa.delete(table))
     key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
     tokens = [
         devices.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)
     ]
-    engine.dispose()
-    server, base = start_server(url, workers)
-    port = int(base.rsplit(":", 1)[1])
+    launched = datetime.now(UTC)
+    server, port = start_server(url, workers, tagging)
     try:
+        if tagging:
+            _wait_for_tagger(engine, launched)
+        engine.dispose()
         per_kiosk = int(seconds / interval) + 1
-        plans = [[request_bytes(port, t, size) for _ in range(per_kiosk)] for t in tokens]
+        chance = random.Random(1)
+        plans = [
+            [request_bytes(port, t, size, share, chance) for _ in range(per_kiosk)] for t in tokens
+        ]
         started = time.perf_counter()
         latencies, failures = asyncio.run(load(port, plans, seconds, interval))
         elapsed = time.perf_counter() - started
@@ -142,17 +263,24 @@ def run(url: str, kiosks: int, seconds: float, interval: float, workers: int, si
         server.terminate()
         server.wait()
     engine = schema.open_database(url)
+    _comment_index(engine, True)
     stored = queries.count_responses(engine)
+    with engine.connect() as conn:
+        tagged = conn.execute(sa.select(sa.func.count()).select_from(schema.comment_tags)).scalar()
+        commented = conn.execute(
+            sa.select(sa.func.count()).where(schema.responses.c.comment.is_not(None))
+        ).scalar()
     engine.dispose()
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[int(0.99 * (len(ordered) - 1))] * 1000
-    return (
+    line = (
         f"{url.split(':')[0]:<19} {workers} worker{'s' if workers > 1 else ' '} "
-        f"{stored / elapsed:6.0f} responses/s   "
+        f"{_name(tagging, index)} {stored / elapsed:6.0f} responses/s   "
         f"p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   batches {len(latencies)}   "
-        f"failed {len(failures)}   stored {stored}"
+        f"failed {len(failures)}   stored {stored}   tagged {tagged}/{commented}"
     )
+    return Result(stored / elapsed, p50, p99, line)
 
 
 def main() -> None:
@@ -168,9 +296,25 @@ def main() -> None:
     )
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("--postgres", default=os.environ.get("WARD_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--tagging",
+        choices=["off", "on", "both", "all"],
+        default="both",
+        help="both: off and on; all: also 'before', off without revision 0005's index",
+    )
+    parser.add_argument("--comments", type=float, default=0.4, help="share with a comment")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each tagging setting")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
+    # (tagging, index) pairs; "before" is the server as it was without tagging at all.
+    settings = {
+        "off": [(False, True)],
+        "on": [(True, True)],
+        "both": [(False, True), (True, True)],
+        "all": [(False, False), (False, True), (True, True)],
+    }[args.tagging]
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
-        urls = [f"sqlite:///{Path(tmp) / 'server.db'}"]
+        urls = [] if args.no_sqlite else [f"sqlite:///{Path(tmp) / 'server.db'}"]
         if args.postgres:
             urls.append(args.postgres)
         else:
@@ -183,7 +327,34 @@ def main() -> None:
         )
         for url in urls:
             workers = args.workers or (1 if url.startswith("sqlite") else 3)
-            print(run(url, args.kiosks, args.seconds, args.interval, workers, args.size))
+            results: dict[tuple[bool, bool], list[Result]] = {s: [] for s in settings}
+            for _ in range(args.repeat):  # alternating, so drift hits both alike
+                for setting in settings:
+                    result = run(
+                        url, args.kiosks, args.seconds, args.interval, workers, args.size,
+                        setting[0], args.comments, setting[1],
+                    )  # fmt: skip
+                    results[setting].append(result)
+                    print(result.line, flush=True)
+            medians = {
+                setting: [
+                    statistics.median(getattr(r, what) for r in found)
+                    for what in ("rate", "p50", "p99")
+                ]
+                for setting, found in results.items()
+            }
+            for setting, (rate, p50, p99) in medians.items():
+                print(
+                    f"  median, {_name(*setting)}: {rate:6.0f} responses/s"
+                    f"   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+                )
+            baseline = medians[settings[0]]
+            for setting in settings[1:]:
+                ratios = [a / b for a, b in zip(medians[setting], baseline, strict=True)]
+                print(
+                    f"  {_name(*setting).strip()} / {_name(*settings[0]).strip()}: "
+                    "responses/s {:.2f}, p50 {:.2f}, p99 {:.2f}".format(*ratios)
+                )
     print("target: at least 5,000 responses/s with p99 under 250 ms")
 
 

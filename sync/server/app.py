@@ -7,6 +7,9 @@ error reply is ``{"detail": "..."}`` with a sentence a person can act on.
 
 import hmac
 import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
@@ -34,7 +37,10 @@ from sync.protocol import (
     Health,
 )
 from sync.server import accounts, devices, reports, schema, web
+from sync.server.alerts import settings as alert_settings
+from sync.server.alerts.worker import AlertWorker
 from sync.server.ingest import ingest
+from sync.server.tagging_worker import TaggingWorker
 
 log = logging.getLogger("sync.server")
 
@@ -100,15 +106,38 @@ async def _too_large(limit: int, send: Send) -> None:
 
 
 def create_app(
-    engine: Engine, admin_token: str | None = None, now: accounts.Clock = accounts.utc_now
+    engine: Engine,
+    admin_token: str | None = None,
+    now: accounts.Clock = accounts.utc_now,
+    tagger: TaggingWorker | None = None,
+    alerts: AlertWorker | None = None,
 ) -> FastAPI:
     """The API and the web app over *engine*. Reports need *admin_token*; without one they
     are refused. *now* is the web app's clock (sessions, sign-in locks); tests pass their own.
+    *tagger* tags new comments in the background while the app runs (``serve`` gives one);
+    without it nothing is tagged unless ``tagging.run_once`` is called. *alerts* checks
+    wards' % negative and sends alerts in the background likewise (``serve`` gives one).
     """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if tagger is not None:
+            tagger.start()
+        if alerts is not None:
+            alerts.start()
+        try:
+            yield
+        finally:
+            if tagger is not None:
+                await run_in_threadpool(tagger.stop)
+            if alerts is not None:
+                await run_in_threadpool(alerts.stop)
+
     app = FastAPI(
         title="Ward feedback central server",
         version="1",
         description="Receives NHS Friends and Family Test responses from ward kiosks.",
+        lifespan=lifespan,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -229,16 +258,18 @@ def create_app(
             # transaction below, which saves a round trip on the busy path.)
             await run_in_threadpool(device_for, credentials)
             raise RequestValidationError(exc.errors(include_url=False)) from None
-        # The token is checked inside the batch's own transaction.
+        # The token is checked inside the batch's own transaction. The tagging worker
+        # waits while batches are being stored, so tagging never slows a kiosk's batch.
         try:
-            result = await run_in_threadpool(
-                ingest,
-                engine,
-                credentials.credentials,
-                str(batch.batch_id),
-                batch.responses,
-                batch.device,
-            )
+            with tagger.ingesting() if tagger is not None else nullcontext():
+                result = await run_in_threadpool(
+                    ingest,
+                    engine,
+                    credentials.credentials,
+                    str(batch.batch_id),
+                    batch.responses,
+                    batch.device,
+                )
         except devices.NotAuthorised as exc:
             raise HTTPException(401, str(exc)) from None
         log.info(
@@ -289,11 +320,22 @@ def create_app(
         format: Literal["json", "csv"] = "json",
         suppress: bool = False,
         include_flagged: bool = False,
+        by_survey: Annotated[
+            bool, Query(description="each row's counts per survey version too (JSON only)")
+        ] = False,
     ) -> Response | FFTReport:
+        if by_survey and format == "csv":
+            raise HTTPException(
+                400,
+                "by_survey is JSON only (NHS England's CSV has no survey column); "
+                "leave out format=csv",
+            )
         try:
-            report = reports.fft_report(engine, period, level, suppress, include_flagged)
+            report = reports.fft_report(engine, period, level, suppress, include_flagged, by_survey)
         except fft.PeriodError as exc:
             raise HTTPException(400, str(exc)) from None
+        if by_survey:  # its rows carry by_survey, which the FFTReport model would drop
+            return JSONResponse(report.model_dump(mode="json"))
         if format == "csv":
             return PlainTextResponse(
                 reports.report_csv(report),
@@ -302,6 +344,8 @@ def create_app(
             )
         return report
 
+    # The Alerts page says whether alerts are sent, or only listed there.
+    app.state.alert_config = alerts.config if alerts is not None else None
     web.install(app, engine, now)
     app.add_middleware(BodyLimit)
     _publish(app, Batch, DeviceReport)
@@ -309,14 +353,19 @@ def create_app(
 
 
 def app_from_environment() -> FastAPI:
-    """The app for uvicorn worker processes (``--workers``): database and token from the
-    environment that ``serve`` sets."""
-    import os
-
+    """The app for uvicorn worker processes (``--workers``): database, token and whether to
+    tag comments from the environment that ``serve`` sets. Each process tags for itself."""
+    engine = schema.open_database(os.environ["WARD_SYNC_DB_URL"])
     return create_app(
-        schema.open_database(os.environ["WARD_SYNC_DB_URL"]),
+        engine,
         os.environ.get("WARD_SYNC_ADMIN_TOKEN") or None,
+        tagger=TaggingWorker(engine) if os.environ.get(TAGGING_ENV, "1") == "1" else None,
+        alerts=AlertWorker(engine, alert_settings.load(alert_settings.config_path(None))),
     )
+
+
+#: "0" turns the background comment tagging off in ``serve``'s worker processes.
+TAGGING_ENV = "WARD_SYNC_TAGGING"
 
 
 def _publish(app: FastAPI, *models: type[Batch | DeviceReport]) -> None:

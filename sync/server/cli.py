@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sync import fft
-from sync.server import accounts, devices, reports, schema
+from sync.server import accounts, devices, reports, retag, schema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -137,11 +137,23 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument(
+        "--config",
+        metavar="PATH",
+        help="server.toml: how alerts are sent (e-mail, webhook); default $WARD_SYNC_CONFIG, "
+        "and with neither, alerts are listed in the web app but not sent",
+    )
+    serve.add_argument(
         "--proxy-headers",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="believe X-Forwarded-Proto and X-Forwarded-For from --forwarded-allow-ips, so the "
         "web app sees the browser's https and address behind a TLS proxy (default: on)",
+    )
+    serve.add_argument(
+        "--tagging",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="tag new comments in the background (default: on; needs the analysis extra)",
     )
     serve.add_argument(
         "--forwarded-allow-ips",
@@ -191,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
         "hidden as *, with second-level and cascade suppression; never for the submission",
     )
     report.add_argument("--include-flagged", action="store_true", help="count repeat taps too")
+    report.add_argument("--by-survey", action="store_true", help="JSON, counts per survey too")
 
     users = commands.add_parser("users", help="people who sign in to the web app")
     people = users.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -227,21 +240,16 @@ def parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("email", type=_text)
 
-    tag = commands.add_parser(
-        "tag-comments",
-        help="themes and sentiment for each comment in a CSV (analysis extra)",
-        description="Tag each comment with NHS England's framework themes and a sentiment from "
-        "1 (very positive) to 5 (very negative). An optional 'rating' column (FFT answer 1-6) "
-        "helps the sentiment; a blank comment gets no themes and a blank sentiment.",
-    )
-    tag.add_argument("input", metavar="IN.csv", help="UTF-8 CSV with columns id and comment")
-    tag.add_argument("output", metavar="OUT.csv", help="written with id, themes, sentiment")
+    retag.add_command(commands, common)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.command == "tag-comments":
+    top = parser()
+    args = top.parse_args(argv)
+    if args.command == "tag-comments" and (problem := retag.misused(args)):
+        top.error(problem)
+    if args.command == "tag-comments" and not args.retag:
         # Imported here: the server starts without numpy, and only this needs the model.
         from sync.analysis import command
 
@@ -256,8 +264,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        from sync.server.app import create_app
+        from sync.server.alerts import settings as alert_settings
+        from sync.server.alerts.worker import AlertWorker
+        from sync.server.app import TAGGING_ENV, create_app
+        from sync.server.tagging_worker import TaggingWorker
 
+        try:
+            config = alert_settings.load(alert_settings.config_path(args.config))
+        except alert_settings.SettingsError as exc:
+            print(f"cannot start: {exc}", file=sys.stderr)
+            return 2
         token = os.environ.get(ADMIN_TOKEN_ENV) or None
         if not token:
             print(f"{ADMIN_TOKEN_ENV} is not set: report endpoints are disabled", file=sys.stderr)
@@ -265,6 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Each worker process opens the (already migrated) database for itself.
             engine.dispose()
             os.environ["WARD_SYNC_DB_URL"] = url
+            if config.path is not None:
+                os.environ[alert_settings.CONFIG_ENV] = str(config.path.resolve())
+            os.environ[TAGGING_ENV] = "1" if args.tagging else "0"
             uvicorn.run(
                 "sync.server.app:app_from_environment",
                 factory=True,
@@ -277,13 +296,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             uvicorn.run(
-                create_app(engine, token),
+                create_app(
+                    engine,
+                    token,
+                    tagger=TaggingWorker(engine) if args.tagging else None,
+                    alerts=AlertWorker(engine, config),
+                ),
                 host=args.host,
                 port=args.port,
                 proxy_headers=args.proxy_headers,
                 forwarded_allow_ips=args.forwarded_allow_ips,
             )
         return 0
+
+    if args.command == "tag-comments":
+        return retag.main(engine)
 
     if args.command == "users":
         return _users(accounts.Accounts(engine), args)
@@ -345,12 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         report = reports.fft_report(
-            engine, args.period, args.level, args.suppress, args.include_flagged
+            engine, args.period, args.level, args.suppress, args.include_flagged, args.by_survey
         )
     except fft.PeriodError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    if args.csv:
+    if args.csv and not args.by_survey:  # NHS England's CSV has no survey column
         sys.stdout.write(reports.report_csv(report))
     else:
         print(json.dumps(report.model_dump(mode="json"), indent=2))

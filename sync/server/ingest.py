@@ -106,7 +106,7 @@ def _ingest_once(
             # In id order, so two batches sharing ids take their row locks in the same order.
             conn.execute(responses.insert(), sorted(rows, key=lambda row: str(row["id"])))
         conn.execute(
-            _insert_ignoring_duplicates(engine, batches),
+            _batch_row(engine.dialect.name, bool(rows)),
             [
                 {
                     "batch_id": batch_id,
@@ -211,8 +211,25 @@ def _stored_hashes(conn: Connection, ids: list[str]) -> dict[str, str]:
     return found
 
 
-def _insert_ignoring_duplicates(engine: Engine, table: sa.Table) -> Any:
-    return _dialect_insert(engine.dialect.name, table).on_conflict_do_nothing()
+_BATCH_ROWS: dict[tuple[str, bool], Any] = {}
+
+
+def _batch_row(dialect: str, new_responses: bool) -> Any:
+    """The batch's own row, statement made once per case. A batch id sent again keeps its
+    row, unless it brought new responses: then the tagging worker must see the batch again
+    (``handed_at`` and ``tagged_at`` back to NULL), or their comments would go untagged."""
+    made = _BATCH_ROWS.get((dialect, new_responses))
+    if made is None:
+        insert = _dialect_insert(dialect, batches)
+        made = (
+            insert.on_conflict_do_update(
+                index_elements=["batch_id"], set_={"handed_at": None, "tagged_at": None}
+            )
+            if new_responses
+            else insert.on_conflict_do_nothing()
+        )
+        _BATCH_ROWS[(dialect, new_responses)] = made
+    return made
 
 
 def _dialect_insert(dialect: str, table: sa.Table) -> Any:

@@ -86,7 +86,10 @@ def test_a_fresh_database_has_the_schema_of_an_upgraded_v1_one(empty_url):
     upgraded = inspect(empty_url)
     assert fresh == upgraded
     by_ward = ("org_code", "site_code", "ward_name", "local_date", "answered_at")
-    assert upgraded["responses"]["indexes"] == [("responses_by_ward_date", by_ward, False)]
+    assert upgraded["responses"]["indexes"] == [
+        ("responses_by_ward_date", by_ward, False),
+        ("responses_commented_by_batch", ("batch_id",), False),
+    ]
 
 
 def test_the_tables_the_code_uses_are_the_ones_the_migrations_build(empty_url):
