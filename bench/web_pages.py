@@ -6,14 +6,17 @@
 Each page is timed as the server sees it: in-process through FastAPI's TestClient, signed
 in as an admin, from request to the last byte of HTML (p50 and p95 over --requests, after
 two warm-ups). The pages: the Overview, the busiest ward's page and the NHS submission
-preview, each for the last whole month (a page the web app does not serve yet is named and
-left out). Baseline, in the same run and on the same database: the bare SQL that counts the
-month per ward and rating from ``responses``. Target: each page's p95 at most 3x the
-baseline's p95, and under 500 ms. On SQLite and (with --postgres URL or
-WARD_TEST_POSTGRES_URL) PostgreSQL.
+preview, each for the last whole month, and the ward page with its comments filtered by a
+framework theme (the tags, with people's corrections applied) and by theme and sentiment (a
+page the web app does not serve yet is named and left out). Baseline, in the same run and on
+the same database: the bare SQL that counts the month per ward and rating from
+``responses``. Target: each page's p95 at most 3x the baseline's p95, and under 500 ms. On
+SQLite and (with --postgres URL or WARD_TEST_POSTGRES_URL) PostgreSQL.
 
 Seeding writes the rows straight into ``responses`` (in chunks; COPY on PostgreSQL) and then
-fills the running figures as revision 0004's backfill does, with a kiosk enrolled per ward. The
+fills the running figures as revision 0004's backfill does, with a kiosk enrolled per ward.
+Every comment gets tags as the tagging worker stores them, and one in a hundred a person's
+correction (added to a database seeded before tags existed, without seeding it again). The
 SQLite file is kept in the temporary folder, named by the parameters, and used again while it
 holds what they ask for; a PostgreSQL database is refilled only when it does not (--fresh:
 always). Give PostgreSQL a database of its own: seeding empties the server's tables in it.
@@ -52,6 +55,17 @@ if TYPE_CHECKING:
 ADMIN = "bench.admin@trust.nhs.uk"
 PASSWORD = "Benchmark password 2026"
 THEMES = ["staff", "communication", "cleanliness", "food", "noise", "waiting", "privacy"]
+#: Framework themes the generated tags draw from, the first most often (as staff manner is).
+TAGS = [
+    "Staff manner & personal attributes",
+    "Timeliness of care",
+    "Food & drink provision & facilities",
+    "Cleanliness, tidiness & infection control",
+    "Unspecified communication",
+    "Pain management",
+    "Sensory experience",
+    "Positive experience & gratitude",
+]
 COLUMNS = (
     "id, device_id, batch_id, received_at, content_hash, survey_id, survey_version, "
     "answered_at, local_date, rating, answers, comment, language, mode, org_code, site_code, "
@@ -193,6 +207,57 @@ def seed(engine: Engine, args: argparse.Namespace, months: list[date]) -> None:
     accounts.Accounts(engine).create_user(ADMIN, "admin", PASSWORD, display_name="Bench admin")
 
 
+def tag(engine: Engine) -> None:
+    """Tags for every comment, as the tagging worker stores them (themes weighted to the
+    first of ``TAGS``, sentiment following the rating), and one in a hundred corrected."""
+    rng = random.Random(13)
+    table = schema.responses
+    query = sa.select(table.c.id, table.c.rating).where(table.c.comment.is_not(None))
+    at = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(schema.tag_corrections))
+        conn.execute(sa.delete(schema.comment_tags))
+        found = conn.execute(query.order_by(table.c.id)).all()
+        for start in range(0, len(found), CHUNK):
+            tags, corrections = [], []
+            for response_id, rating in found[start : start + CHUNK]:
+                themes = sorted(set(rng.choices(TAGS, [4, 2, 2, 1, 1, 1, 1, 2], k=2)))
+                sentiment = min(5, max(1, rating + rng.choice((-1, 0, 0, 1)))) if rating < 6 else 3
+                tags.append(
+                    {
+                        "response_id": response_id,
+                        "themes": json.dumps(themes),
+                        "sentiment": sentiment,
+                        "model_version": "bench",
+                        "tagged_at": at,
+                    }
+                )
+                if rng.random() < 0.01:
+                    corrections.append(
+                        {
+                            "response_id": response_id,
+                            "themes": json.dumps(themes[:1]),
+                            "sentiment": sentiment,
+                            "corrected_by": None,
+                            "corrected_at": at,
+                        }
+                    )
+            conn.execute(schema.comment_tags.insert(), tags)
+            if corrections:
+                conn.execute(schema.tag_corrections.insert(), corrections)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def tagged(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        tags = conn.execute(sa.text("SELECT COUNT(*) FROM comment_tags")).scalar_one()
+        comments = conn.execute(
+            sa.text("SELECT COUNT(*) FROM responses WHERE comment IS NOT NULL")
+        ).scalar_one()
+    return int(tags) > 0 and int(tags) == int(comments)
+
+
 def database(url: str, args: argparse.Namespace, months: list[date]) -> Engine:
     engine = schema.open_database(url)
     if args.fresh or not seeded(engine, args):
@@ -200,6 +265,11 @@ def database(url: str, args: argparse.Namespace, months: list[date]) -> Engine:
         started = time.perf_counter()
         seed(engine, args, months)
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    if args.fresh or not tagged(engine):
+        print("  tagging the comments ...", flush=True)
+        started = time.perf_counter()
+        tag(engine)
+        print(f"  tagged in {time.perf_counter() - started:.0f} s", flush=True)
     return engine
 
 
@@ -255,6 +325,16 @@ def pages(ward: devices.Place, month: str) -> list[tuple[str, str, str]]:
     return [
         ("Overview", "/", f"/?month={month}"),
         ("Ward page", "/ward", "/ward?" + urlencode({**place, "month": month})),
+        (
+            "Ward page, theme filter",
+            "/ward",
+            "/ward?" + urlencode({**place, "month": month, "topic": TAGS[0]}),
+        ),
+        (
+            "Ward page, theme + sentiment",
+            "/ward",
+            "/ward?" + urlencode({**place, "month": month, "topic": TAGS[1], "sentiment": "4"}),
+        ),
         ("NHS submission preview", "/submission", f"/submission?month={month}"),
     ]
 

@@ -4,13 +4,16 @@ accessibility test and the screenshots walk this list, so a new page is one line
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from sync.server import schema
+from sync.server import comment_tags, schema
+from sync.server.alerts.raising import NewAlert, insert_alerts
 from sync.server.devices import Place
 from sync.server.web.pages import ROUTERS
 from tests.browser.browser import Browser
@@ -94,11 +97,79 @@ def _revoke_kiosk(browser: Browser, trust: Trust) -> None:
     browser.open(f"/devices/kiosks/{found}/revoke")
 
 
+def _tagged(what: str) -> Visit:
+    """Ward 7's comments tagged as the tagging worker stores them (those it has not tagged),
+    then *what*: ``ward`` filtered by a theme, or ``comment``, the first comment's page."""
+
+    def visit(browser: Browser, trust: Trust) -> None:
+        table, themes = schema.responses, comment_tags.framework_themes()
+        with trust.engine.begin() as conn:
+            query = (
+                sa.select(table.c.id)
+                .where(table.c.ward_name == WARD_7.ward_name, table.c.comment.is_not(None))
+                .order_by(table.c.id)
+            )
+            ids = conn.execute(query).scalars().all()
+            done = set(conn.execute(sa.select(schema.comment_tags.c.response_id)).scalars())
+            for n, found in enumerate(ids):
+                if found not in done:
+                    conn.execute(schema.comment_tags.insert().values(
+                        response_id=found, themes=json.dumps(themes[n % 5 : n % 5 + 2]),
+                        sentiment=n % 5 + 1, model_version="browser-tests",
+                        tagged_at=datetime.now(UTC),
+                    ))  # fmt: skip
+        filtered = ward_path(WARD_7, trust.month) + "&" + urlencode({"topic": themes[0]})
+        browser.open(filtered if what == "ward" else f"/comments/{ids[0]}")
+
+    return visit
+
+
+def _alerts(what: str) -> Visit:
+    """Alerts raised for Ward 7's comments and Ward 3's % negative (once; one acknowledged,
+    one whose e-mail keeps failing), then *what*: ``list``, or ``alert``, the first's page."""
+
+    def visit(browser: Browser, trust: Trust) -> None:
+        now, table = datetime.now(UTC), schema.responses
+        commented = (
+            sa.select(table.c.id)
+            .where(table.c.ward_name == WARD_7.ward_name, table.c.comment.is_not(None))
+            .order_by(table.c.id)
+        )
+        ward_7 = (WARD_7.org_code, WARD_7.site_code, WARD_7.ward_name)
+        ward_3 = (WARD_3.org_code, WARD_3.site_code, WARD_3.ward_name)
+        with trust.engine.begin() as conn:
+            ids = list(conn.execute(commented).scalars())[:2]
+            insert_alerts(conn, [
+                NewAlert("safeguarding", ward_7, f"response:{ids[0]}", "A comment holds "
+                         "safeguarding words; the patient answered 'Poor'.", ids[0]),
+                NewAlert("very_negative", ward_7, f"response:{ids[1]}", "A comment was tagged "
+                         "very negative (5 of 5); the patient answered 'Very poor'.", ids[1]),
+                NewAlert("negative_jump", ward_3, "negative_jump:browser", "% negative 8% → 31%: "
+                         "9 of 29 in the 7 days to today, against 6 of 75 in the 28 days before."),
+            ], now)  # fmt: skip
+            first = conn.execute(sa.select(sa.func.min(schema.alerts.c.id))).scalar_one()
+            conn.execute(schema.alerts.update().where(schema.alerts.c.id == first + 1).values(
+                acknowledged_by=ADMIN.email, acknowledged_at=now))  # fmt: skip
+            if not conn.execute(sa.select(schema.alert_deliveries.c.id)).first():
+                conn.execute(schema.alert_deliveries.insert().values(
+                    alert_id=first, org_code="RWD", site_code="RWDLA", ward_name="Ward 7",
+                    channel="email", recipient=WARD_USER.email, state="retrying", attempts=2,
+                    last_error="the mail server smtp.trust.nhs.uk:587 could not be reached "
+                    "(Connection refused)", created_at=now, next_try_at=now,
+                ))  # fmt: skip
+        browser.open("/alerts" if what == "list" else f"/alerts/{first}")
+
+    return visit
+
+
 PAGES = (
     Page("login", "/login", at("/login"), who=None),
     Page("overview", "/", at("/?month={month}")),
     Page("overview-ward-user", "/", at("/?month={month}"), who=WARD_USER),
     Page("ward", "/ward", _ward_7),
+    Page("ward-tagged", "/ward", _tagged("ward")),
+    Page("comment", "/comments/{response_id}", _tagged("comment")),
+    Page("comment-ward-user", "/comments/{response_id}", _tagged("comment"), who=WARD_USER),
     Page("submission", "/submission", at("/submission?month={month}")),
     Page("submission-ward-user", "/submission", at("/submission?month={month}"), who=WARD_USER),
     Page("devices", "/devices", at("/devices")),
@@ -110,6 +181,9 @@ PAGES = (
     Page("user-password", "/users/{user_id}/password", _ward_user("/users/{id}/password")),
     Page("user-disable", "/users/{user_id}/disable", _ward_user("/users/{id}/disable")),
     Page("audit", "/audit", at("/audit")),
+    Page("alerts", "/alerts", _alerts("list")),
+    Page("alerts-ward-user", "/alerts", _alerts("list"), who=WARD_USER),
+    Page("alert", "/alerts/{alert_id}", _alerts("alert")),
     Page("error", "/", at("/no-such-page")),
 )
 

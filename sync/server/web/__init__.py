@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,9 +38,22 @@ log = logging.getLogger("sync.server.web")
 
 #: What a request for a missing or refused page shows, by status.
 HTTP_PAGES = {
+    # A form no page of this service sends: over a field's size or the number of fields.
+    400: PageError(
+        400,
+        "That form could not be read",
+        "It was larger, or had more parts, than any form here sends. Go back to the page you "
+        "came from, reload it and send the form again.",
+    ),
     404: not_found(),
     405: PageError(
         405, "That cannot be done here", "Go back to the page you came from and try again."
+    ),
+    413: PageError(
+        413,
+        "That was too large to send",
+        "Nothing was changed. Go back to the page you came from, reload it and send the form "
+        "again with less in it.",
     ),
 }
 
@@ -59,6 +73,11 @@ def install(app: FastAPI, engine: Engine, now: accounts.Clock = accounts.utc_now
         )
     app.state.web = WebApp(accounts.Accounts(engine, now), sessions.Sessions(engine, now), styled)
     for router in ROUTERS:
+        for route in router.routes:
+            # HEAD is GET without the body (uvicorn drops it): link checkers and monitors
+            # ask it, and HTTP says every GET page answers it. Never a change, as GET.
+            if isinstance(route, APIRoute) and route.methods and "GET" in route.methods:
+                route.methods.add("HEAD")
         app.include_router(router, dependencies=[Depends(check_csrf)], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.mount("/assets", StaticFiles(directory=VENDOR / "assets", check_dir=False), name="assets")
@@ -81,6 +100,9 @@ def install(app: FastAPI, engine: Engine, now: accounts.Clock = accounts.utc_now
         # The API (and its docs) keep FastAPI's JSON errors; people get a page.
         if path.startswith(API_PREFIX) or path in api_paths or exc.status_code not in HTTP_PAGES:
             return await http_exception_handler(request, exc)
-        return await run_in_threadpool(error_page, request, HTTP_PAGES[exc.status_code])
+        response = await run_in_threadpool(error_page, request, HTTP_PAGES[exc.status_code])
+        # A 405's Allow (the methods the address takes), as HTTP asks.
+        response.headers.update(exc.headers or {})
+        return response
 
     app.add_middleware(SecurityHeaders, exempt=api_paths)

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
+from sqlalchemy.engine import Engine
 
+from sync.server.schema import tagger_status
 from sync.server.web.auth import CSRF_FIELD, PageError, load_session, web_app
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +41,7 @@ NAVIGATION = (
     NavItem("Overview", "/"),
     # A ward user sees their own wards' rows of it (see pages/submission.py).
     NavItem("NHS submission", "/submission"),
+    NavItem("Alerts", "/alerts"),
     NavItem("Devices", "/devices", admin=True),
     NavItem("Users", "/users", admin=True),
     NavItem("Audit", "/audit", admin=True),
@@ -83,10 +87,21 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         "navigation": navigation,
         "styled": web_app(request).styled,
         "path": path,
+        # Admins hear when comments are not being tagged (the model failed to load).
+        "tagging_problem": _tagging_problem(web_app(request).engine)
+        if user and user.is_admin
+        else None,
     }
     values.update(context)
     html = environment.get_template(template).render(values)
     return HTMLResponse(html, status_code=status)
+
+
+def _tagging_problem(engine: Engine) -> str | None:
+    """What the tagging workers last said when their model is not working, else None."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(tagger_status.c.state, tagger_status.c.detail)).first()
+    return row.detail if row is not None and row.state != "ready" else None
 
 
 def error_summary(errors: dict[str, str]) -> list[dict[str, str]]:

@@ -17,10 +17,16 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Downloads that hold patients' words or true counts; kept by no cache, as pages are.
+PRIVATE_DOWNLOADS = ("text/csv",)
+
+
 class SecurityHeaders:
-    """Adds ``X-Content-Type-Options`` and ``Referrer-Policy`` to every response, and to every
-    HTML page the content security policy and ``Cache-Control: no-store`` (pages hold
-    patients' comments and CSRF tokens, which no shared cache or back button should keep).
+    """Adds ``X-Content-Type-Options`` and ``Referrer-Policy`` to every response; to every
+    HTML page the content security policy, ``X-Frame-Options: DENY`` (frame-ancestors for
+    browsers too old for CSP) and ``Cache-Control: no-store`` (pages hold patients' comments
+    and CSRF tokens, which no shared cache or back button should keep); and ``no-store`` to
+    every CSV download too, whichever page makes it.
 
     *exempt* paths (FastAPI's /docs, which loads Swagger UI from a CDN) get no policy.
     """
@@ -40,8 +46,12 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
-                if headers.get("content-type", "").startswith("text/html") and not exempt:
+                kind = headers.get("content-type", "")
+                if kind.startswith("text/html") and not exempt:
                     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("Cache-Control", "no-store")
+                elif kind.startswith(PRIVATE_DOWNLOADS):
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 

@@ -250,7 +250,7 @@ def test_comments_come_newest_first_with_when_what_and_language(web, engine, adm
     july = ward_page(web, month="2026-07")
     item = said(july.text[july.text.index('class="app-filters"') :])
     # 09:30 UTC is 10:30 in London in summer time.
-    assert "Neither good nor poor · 20 July 2026, 10:30 · Themes: Food · Welsh" in item
+    assert "Neither good nor poor · 20 July 2026, 10:30 · Tapped: Food · Welsh" in item
     assert "Repeat tap: left out of the figures" in item
     assert 'lang="cy" dir="auto">Roedd y bwyd yn oer</p>' in july.text
 

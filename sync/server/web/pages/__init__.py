@@ -8,14 +8,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.web.pages import audit, fleet, login, overview, people, submission, ward
+from sync.server.web.pages import (
+    alerts,
+    audit,
+    comment,
+    fleet,
+    login,
+    overview,
+    people,
+    submission,
+    ward,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
     overview.router,
     ward.router,
+    comment.router,
     submission.router,
     fleet.router,
     people.router,
     audit.router,
+    alerts.router,
 )

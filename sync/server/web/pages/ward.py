@@ -1,13 +1,15 @@
 """The Ward page: one ward's month, its figures true and as NHS England will publish them, its
-last 12 months and each day, the themes chosen, and its comments (searched, filtered, a page
-at a time, safeguarding ones pinned); and the month's responses as a CSV download.
+last 12 months and each day, what its comments talk about (the tagger's framework themes, see
+``ward_topics``), the theme chips patients tapped, and its comments with their tags (searched,
+filtered, a page at a time, safeguarding ones pinned: see ``ward_comments``); and the month's
+responses as a CSV download.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -16,46 +18,25 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.engine import Engine
 
 from sync import fft, safeguarding
-from sync.server import figures, reports
+from sync.server import comment_tags, figures, reports
 from sync.server.devices import Place
-from sync.server.ward_responses import Comment, ward_comments_mentioning
+from sync.server.ward_responses import ward_comments_mentioning
 from sync.server.web.auth import CurrentUser, PageError, not_found, require_ward, web_app
+from sync.server.web.pages import ward_comments as listing
+from sync.server.web.pages.comment import CORRECTIONS_CSV
+from sync.server.web.pages.ward_topics import topics
 from sync.server.web.render import page
 from sync.server.web.sparkline import bar_chart, month_name, months_back, percent_chart
-from sync.server.web.times import london
 
 router = APIRouter()
 LONDON = ZoneInfo("Europe/London")
-#: Comments on one page of the list.
-PER_PAGE = 50
 #: The most safeguarding comments pinned above the list (the newest).
 PINNED_LIMIT = 200
-#: A search longer than this is cut: no comment phrase worth finding is longer.
-SEARCH_LIMIT = 200
-#: The kiosk's languages by their English names; any other shows its code.
-LANGUAGES = {"en": "English", "cy": "Welsh", "ur": "Urdu"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# As ``sync.protocol.Word``: a theme chip's id.
-THEME = re.compile(r"[a-z0-9][a-z0-9_\-]{0,39}")
 #: Each chart's name ends by saying where its figures are as text.
 TABLE_BELOW = "The figures are also in a table after the chart."
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the comments are narrowed to: search text, answers (empty: all) and a theme."""
-
-    search: str = ""
-    ratings: frozenset[int] = frozenset()
-    theme: str = ""
-
-    def query(self) -> list[tuple[str, str]]:
-        pairs = [("q", self.search)] if self.search else []
-        pairs += [("rating", str(code)) for code in sorted(self.ratings)]
-        return pairs + ([("theme", self.theme)] if self.theme else [])
 
 
 def _link(path: str, place: Place, month: date, extra: Sequence[tuple[str, str]] = ()) -> str:
@@ -69,11 +50,6 @@ def _link(path: str, place: Place, month: date, extra: Sequence[tuple[str, str]]
     return f"{path}?{urlencode([*base, *extra])}"
 
 
-def _plain(text: str) -> bool:
-    """No control characters (a NUL cannot even be sent to PostgreSQL)."""
-    return not any(unicodedata.category(c) == "Cc" for c in text)
-
-
 def _chosen_ward(request: Request, user: CurrentUser, org: str, site: str, ward: str) -> Place:
     """The ward the address names, if the user may see it and the server knows it."""
     if not (org.strip() and site.strip() and ward.strip()):
@@ -85,7 +61,7 @@ def _chosen_ward(request: Request, user: CurrentUser, org: str, site: str, ward:
         )
     place = Place(org, site, ward)
     fits = len(org) <= 9 and len(site) <= 9 and len(ward) <= 100
-    if not (fits and _plain(org + site + ward)):
+    if not (fits and listing.plain(org + site + ward)):
         raise not_found()
     require_ward(user, place)
     if not figures.known_wards(web_app(request).engine, frozenset({place})):
@@ -106,38 +82,6 @@ def _month(value: str, today: date, place: Place) -> tuple[date, date]:
         ) from None
 
 
-def _filters(q: str, rating: list[str], theme: str, back: str) -> Filters:
-    def refuse(message: str) -> PageError:
-        return PageError(
-            400, "Those comments cannot be shown", message, (back, "Show every comment")
-        )
-
-    codes: set[int] = set()
-    for value in rating:
-        if value not in {str(code) for code in fft.CODES}:
-            raise refuse(
-                "The answer to filter by must be one of the six on the page. Tick the answers "
-                "you want, or none for every answer."
-            )
-        codes.add(int(value))
-    if theme and not THEME.fullmatch(theme):
-        raise refuse("Choose a theme from the list, or all themes.")
-    search = "".join(c for c in q if _plain(c)).strip()[:SEARCH_LIMIT]
-    return Filters(search, frozenset(codes), theme)
-
-
-def _page_number(value: str, back: str) -> int:
-    if not (value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0):
-        raise PageError(
-            400,
-            "There is no such page of comments",
-            "The page number in the web address must be a whole number from 1. Go to the "
-            "first page of comments.",
-            (back, "Go to the first page of comments"),
-        )
-    return int(value)
-
-
 @router.get("/ward", response_class=HTMLResponse)
 def ward_page(
     request: Request,
@@ -149,6 +93,8 @@ def ward_page(
     q: str = "",
     rating: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies it)
     theme: str = "",
+    topic: str = "",
+    sentiment: str = "",
     page_number: Annotated[str, Query(alias="page")] = "1",
 ) -> HTMLResponse:
     web = web_app(request)
@@ -156,8 +102,8 @@ def ward_page(
     place = _chosen_ward(request, user, org, site, ward)
     first, last = _month(month, today, place)
     back = _link("/ward", place, first) + "#comments"
-    filters = _filters(q, rating, theme, back)
-    number = _page_number(page_number, back)
+    filters = listing.filters(q, rating, theme, topic, sentiment, back)
+    number = listing.page_number(page_number, back)
     engine = web.engine
 
     wards = figures.wards_for_month(engine, first, frozenset({place}))
@@ -169,52 +115,63 @@ def ward_page(
     daily = figures.ward_daily(engine, place, first, shown_to)
     themes = figures.ward_themes(engine, place, first, last)
 
+    def filtered_link(key: str, value: str) -> str:
+        return _link("/ward", place, first, [(key, value)]) + "#comments"
+
+    talked_about = topics(engine, place, first, last, filtered_link)
     words = safeguarding.DEFAULT_WORDS
     pinned, pinned_total = ward_comments_mentioning(engine, place, first, last, words, PINNED_LIMIT)
-    listed, matching = _comments_page(engine, place, first, last, filters, number)
-    pages = max(1, -(-matching // PER_PAGE))
+    pinned_tags = comment_tags.tags_for(engine, (c.id for c in pinned))
+    listed, matching = listing.comments_page(engine, place, first, last, filters, number)
+    pages = max(1, -(-matching // listing.PER_PAGE))
     if number > pages:  # a page past the end (the filters changed): show the last one
         number = pages
-        listed, matching = _comments_page(engine, place, first, last, filters, number)
+        listed, matching = listing.comments_page(engine, place, first, last, filters, number)
 
     def comments_link(page_to: int) -> str:
         extra = filters.query() + ([("page", str(page_to))] if page_to > 1 else [])
         return _link("/ward", place, first, extra) + "#comments"
 
-    def comments_link_theme(theme: str) -> str:
-        return _link("/ward", place, first, [("theme", theme)]) + "#comments"
-
     months = months_back(first, figures.TREND_MONTHS)
     previous, following = months_back(first, 2)[0], _next(first)
+    known_topics = [
+        *comment_tags.framework_themes(),
+        *(row["name"] for row in talked_about["rows"]),
+    ]
     return page(
         request,
         "ward.html",
         place=place,
         month_name=month_name(first),
         month_value=period,
+        month_running=first <= today <= last,
         figures_rows=_figure_rows(counts, published),
         excluded=counts.excluded,
         hidden=published.hidden,
         hidden_reason=_hidden_reason(counts.total) if published.hidden else "",
         trend=_trend(months, trend),
         days=_daily(first, shown_to, daily),
+        topics=talked_about,
         themes=[
-            {"words": theme_words(t), "n": n, "href": comments_link_theme(t)}
+            {"words": listing.theme_words(t), "n": n, "href": filtered_link("theme", t)}
             for t, n in themes.items()
         ],
-        theme_choices=_theme_choices(themes, filters.theme),
+        theme_choices=listing.chip_choices(themes, filters.theme),
+        topic_choices=listing.topic_choices(known_topics, filters.topic),
+        sentiment_choices=listing.sentiment_choices(filters.sentiment),
         answers=[{"code": code, "words": words_} for code, words_ in fft.CODES.items()],
         filters=filters,
         filtered=bool(filters.query()),
-        pinned=[_comment(c, words) for c in pinned],
+        pinned=[listing.comment_item(c, pinned_tags.get(c.id), words) for c in pinned],
         pinned_total=pinned_total,
-        comments=[_comment(c, words) for c in listed],
+        comments=[listing.comment_item(c, tags, words) for c, tags in listed],
         matching=matching,
-        first_shown=(number - 1) * PER_PAGE + 1,
-        last_shown=(number - 1) * PER_PAGE + len(listed),
-        comment_pages=_pagination(number, pages, comments_link),
+        first_shown=(number - 1) * listing.PER_PAGE + 1,
+        last_shown=(number - 1) * listing.PER_PAGE + len(listed),
+        comment_pages=listing.pagination(number, pages, comments_link),
         clear_href=back,
         csv_href=_link("/ward/responses.csv", place, first),
+        corrections_href=CORRECTIONS_CSV if user.is_admin else "",
         previous=_month_link(place, previous) if previous.year >= fft.FIRST_YEAR else None,
         next=_month_link(place, following) if following <= today.replace(day=1) else None,
     )
@@ -357,70 +314,6 @@ def _daily(first: date, last: date, daily: dict[date, fft.FFTCounts]) -> dict[st
     every = 7 if len(days) > 10 else 1
     chart = bar_chart(title, labels, [c.total for c in counts], every) if days else None
     return {"rows": rows, "chart": chart}
-
-
-# -- comments ----------------------------------------------------------------------------------
-
-
-def theme_words(theme: str) -> str:
-    """A theme chip's id as words: ``waiting-times`` is "Waiting times". The server has no
-    survey to look its words up in; kiosks send the id."""
-    words = theme.replace("-", " ").replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
-def _theme_choices(themes: dict[str, int], chosen: str) -> list[dict[str, Any]]:
-    ids = sorted(set(themes) | ({chosen} if chosen else set()), key=theme_words)
-    return [{"id": t, "words": theme_words(t), "selected": t == chosen} for t in ids]
-
-
-def _comments_page(
-    engine: Engine, place: Place, first: date, last: date, filters: Filters, number: int
-) -> tuple[list[Comment], int]:
-    return figures.ward_comments(
-        engine,
-        place,
-        first,
-        last,
-        search=filters.search,
-        ratings=filters.ratings or None,
-        theme=filters.theme or None,
-        limit=PER_PAGE,
-        offset=(number - 1) * PER_PAGE,
-    )
-
-
-def _comment(comment: Comment, words: tuple[str, ...]) -> dict[str, Any]:
-    runs = safeguarding.marked(comment.comment, words)
-    return {
-        "when": london(comment.answered_at),
-        "iso": comment.answered_at.astimezone(LONDON).isoformat(timespec="minutes"),
-        "answer": fft.CODES.get(comment.rating, str(comment.rating)),
-        "themes": [theme_words(t) for t in comment.themes],
-        "language": LANGUAGES.get(comment.language, comment.language),
-        "lang": comment.language,
-        "runs": runs,
-        "safeguarding": any(run.marked for run in runs),
-        "flagged": comment.flagged,
-    }
-
-
-def _pagination(number: int, pages: int, link: Callable[[int], str]) -> dict[str, Any] | None:
-    """The NHS numbered pagination: the first and last pages, the current one and its
-    neighbours, and gaps (None) between."""
-    if pages <= 1:
-        return None
-    shown = sorted({1, pages, number - 1, number, number + 1} & set(range(1, pages + 1)))
-    items: list[dict[str, Any] | None] = []
-    for i, n in enumerate(shown):
-        if i and n - shown[i - 1] > 1:
-            items.append(None)
-        items.append({"number": n, "href": link(n), "current": n == number})
-    return {
-        "items": items,
-        "previous": link(number - 1) if number > 1 else None,
-        "next": link(number + 1) if number < pages else None,
-    }
 
 
 # -- months ----------------------------------------------------------------------------------
