@@ -15,9 +15,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-from sync.analysis import tagger
+from sync.analysis import pairs, tagger
 from sync.analysis.dataset import Dataset
 
 Matrix = Any  # a scipy sparse matrix (scipy ships no types)
@@ -30,33 +31,44 @@ class Settings:
     :ivar min_examples: a theme needs this many labelled comments to be learnt at all.
     :ivar theme_alpha: the ridge penalty of the themes' linear model (one per theme, fitted
         together).
-    :ivar sentiment_c: inverse regularisation of the five-class logistic regression.
+    :ivar sentiment_cs: inverse regularisation of each five-class logistic regression in the
+        sentiment's first stage (a weaker and a stronger one disagree usefully).
+    :ivar sentiment_nb_alpha: smoothing of the sentiment's multinomial naive Bayes.
     :ivar rating_weight: the value of the FFT rating's one-hot column.
     :ivar rating_dropout: the share of training comments shown without their rating, so the
         model also works when a comment arrives without one.
     :ivar inner_folds: folds used to pick the themes' thresholds from out-of-fold scores.
     :ivar own_threshold_from: a theme with at least this many labelled comments gets a
         threshold of its own; the rarer ones share one (theirs would fit noise).
-    :ivar theme_lr_weight: the share of each theme's score that comes from a logistic
-        regression (its decision score times ``theme_lr_scale``, plus 0.5), the rest from the
-        ridge; both are linear in the same features, so their average is one linear model.
-    :ivar theme_lr_c: inverse regularisation of the themes' logistic regressions.
-    :ivar sentiment_ridge_weight: how much a ridge regression of the sentiment on 1..5 adds to
-        the logistic regression's class scores, as ``-w (k - r)^2`` for class k and ridge score
-        r; up to a term equal for all classes that is linear in r, so still one linear model.
+    :ivar theme_nb_weight: the share of each theme's score that comes from a ridge regression
+        on NB-scaled features (see :func:`_nb_ridge`), the rest from the plain ridge; both are
+        linear in the same features, so their average is one linear model.
+    :ivar sentiment_stack_c: inverse regularisation of the sentiment's second stage, a
+        five-class logistic regression on the first stage's out-of-fold scores (five-class
+        logistic regressions, a ridge regression on 1..5 and a multinomial naive Bayes) and the
+        FFT rating; it is linear in linear scores, so the shipped sentiment model is still one
+        linear model.
+    :ivar sentiment_stack_folds: folds that give the first stage's out-of-fold scores.
+    :ivar theme_lsa_dims: the themes' plain ridge also sees pairs of topics: it is a kernel
+        ridge regression whose kernel adds, to the features' dot product, the square of the
+        comments' dot product in this many latent dimensions (LSA: the top singular vectors of
+        the training comments' features). 0 leaves it a linear ridge.
+    :ivar theme_pair_weight: the squared term's weight in that kernel.
     """
 
     min_examples: int = 10
     theme_alpha: float = 1.0
-    sentiment_c: float = 1.0
+    sentiment_cs: tuple[float, ...] = (1.0, 4.0)
+    sentiment_nb_alpha: float = 0.1
     rating_weight: float = 0.5
     rating_dropout: float = 0.2
     inner_folds: int = 3
     own_threshold_from: int = 200
-    theme_lr_weight: float = 0.3
-    theme_lr_scale: float = 0.05
-    theme_lr_c: float = 10.0
-    sentiment_ridge_weight: float = 0.1
+    theme_nb_weight: float = 0.3
+    sentiment_stack_c: float = 1.0
+    sentiment_stack_folds: int = 5
+    theme_lsa_dims: int = 100
+    theme_pair_weight: float = 0.5
 
 
 @dataclass
@@ -91,6 +103,7 @@ class Fitted:
     theme_model: Linear
     thresholds: npt.NDArray[np.float64]
     sentiment_model: Linear
+    theme_pairs: pairs.Pairs | None = None
 
     def matrix(self, texts: list[str], ratings: list[int | None]) -> Matrix:
         return _stack(self.vectorizers, texts, ratings, self.settings.rating_weight, fit=False)
@@ -102,7 +115,10 @@ class Fitted:
         would give them."""
         x = self.matrix(texts, ratings)
         labels = np.zeros((len(texts), len(all_themes)), np.int8)
-        chosen = self.theme_model.predict(x) >= self.thresholds
+        scores = self.theme_model.scores(x)
+        if self.theme_pairs is not None:
+            scores += self.theme_pairs.scores(x)
+        chosen = scores >= self.thresholds
         labels[:, [all_themes.index(theme) for theme in self.themes]] = chosen
         return labels, self.sentiment_model.predict(x)
 
@@ -132,37 +148,138 @@ def _stack(
     return sparse.hstack([*parts, sparse.csr_matrix(onehot)]).tocsr()
 
 
-def _theme_model(x: Matrix, y: npt.NDArray[np.float64], settings: Settings) -> Linear:
-    # One ridge regression per theme, solved together (lsqr is deterministic and quick on
-    # sparse TF-IDF), averaged with a logistic regression per theme: the blend beat either
-    # alone on cross-validation (README).
-    ridge = Ridge(alpha=settings.theme_alpha, solver="lsqr").fit(x, y)
-    share, scale = settings.theme_lr_weight, settings.theme_lr_scale
-    coef, intercept = (1 - share) * ridge.coef_, (1 - share) * ridge.intercept_
-    if share:
-        models = [
-            LogisticRegression(C=settings.theme_lr_c, solver="liblinear", random_state=0).fit(
-                x, y[:, k]
-            )
-            for k in range(y.shape[1])
-        ]
-        coef = coef + share * scale * np.vstack([m.coef_[0] for m in models])
-        intercept = intercept + share * (scale * np.array([m.intercept_[0] for m in models]) + 0.5)
-    return Linear(np.asarray(coef), np.asarray(intercept, dtype=np.float64))
+def _nb_ridge(
+    x: Matrix, y: npt.NDArray[np.float64], alpha: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per theme, a ridge regression on features scaled by how much more often they occur in
+    the theme's comments than in the others (NB-SVM's log-count ratio, as a magnitude), with
+    the scaling folded back into the weights so that it applies to the plain features."""
+    present = (x > 0).astype(np.float64)
+    inside = np.asarray((present.T @ y).T) + 1.0  # one row per theme, add-one smoothed
+    outside = np.asarray(present.sum(0)).ravel()[None, :] - inside + 2.0
+    ratios = np.abs(
+        np.log(inside / inside.sum(1, keepdims=True))
+        - np.log(outside / outside.sum(1, keepdims=True))
+    )
+    coef, intercept = np.zeros((y.shape[1], x.shape[1])), np.zeros(y.shape[1])
+    for k in range(y.shape[1]):
+        model = Ridge(alpha=alpha, solver="lsqr").fit(x.multiply(ratios[k]).tocsr(), y[:, k])
+        coef[k], intercept[k] = model.coef_ * ratios[k], float(model.intercept_)
+    return coef, intercept
 
 
-def _sentiment_model(x: Matrix, y: npt.NDArray[np.int64], settings: Settings) -> Linear:
-    lr = LogisticRegression(C=settings.sentiment_c, max_iter=2000).fit(x, y)
-    coef, intercept = lr.coef_.astype(np.float64), lr.intercept_.astype(np.float64)
-    weight = settings.sentiment_ridge_weight
-    if weight:
-        # Class k's score gains -w (k - r)^2 = w (2 k r - k^2) - w r^2; the last term is the
-        # same for every class, so it can be left out and the model stays linear.
-        ridge = Ridge(alpha=1.0, solver="lsqr").fit(x, y.astype(np.float64))
-        k = lr.classes_.astype(np.float64)[:, None]
-        coef = coef + weight * 2 * k * ridge.coef_[None, :]
-        intercept = intercept + weight * (2 * k[:, 0] * float(ridge.intercept_) - k[:, 0] ** 2)
-    return Linear(coef, intercept, lr.classes_.astype(np.int64))
+def _theme_model(
+    x: Matrix,
+    y: npt.NDArray[np.float64],
+    settings: Settings,
+    z: npt.NDArray[np.float64] | None = None,
+) -> tuple[Linear, npt.NDArray[np.float64] | None]:
+    """The themes' linear part, and the quadratic forms on *z* (the comments' LSA coordinates)
+    when there are any."""
+    # One ridge regression per theme, solved together, averaged with the NB-scaled ridge of
+    # each theme: the blend beat either alone on cross-validation (README). With LSA
+    # coordinates the plain ridge is a kernel ridge that also weighs pairs of topics.
+    forms = None
+    if z is None:
+        ridge = Ridge(alpha=settings.theme_alpha, solver="lsqr").fit(x, y)
+        coef, intercept = ridge.coef_, ridge.intercept_
+    else:
+        dual, intercept = pairs.kernel_ridge(
+            x, z, y, settings.theme_alpha, settings.theme_pair_weight
+        )
+        coef, forms = np.asarray(x.T @ dual).T, pairs.forms(dual, z, settings.theme_pair_weight)
+    if settings.theme_nb_weight:
+        nb_coef, nb_intercept = _nb_ridge(x, y, settings.theme_alpha)
+        nb = settings.theme_nb_weight
+        coef, intercept = (1 - nb) * coef + nb * nb_coef, (1 - nb) * intercept + nb * nb_intercept
+        forms = None if forms is None else (1 - nb) * forms
+    return Linear(np.asarray(coef), np.asarray(intercept, dtype=np.float64)), forms
+
+
+def _theme_scores(
+    model: tuple[Linear, npt.NDArray[np.float64] | None],
+    x: Matrix,
+    z: npt.NDArray[np.float64] | None,
+) -> npt.NDArray[np.float64]:
+    linear, forms = model
+    scores = linear.scores(x)
+    if forms is not None and z is not None:
+        scores += pairs.quadratic(z, forms)
+    return scores
+
+
+def _sentiment_first_stage(
+    x: Matrix, y: npt.NDArray[np.int64], settings: Settings
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Weights and intercepts of the first stage, one row per score: each logistic
+    regression's five class scores, the ridge regression's one, then the naive Bayes' five."""
+    coefs, intercepts = [], []
+    for c in settings.sentiment_cs:
+        lr = LogisticRegression(C=c, max_iter=2000).fit(x, y)
+        coefs.append(lr.coef_)
+        intercepts.append(lr.intercept_)
+    ridge = Ridge(alpha=1.0, solver="lsqr").fit(x, y.astype(np.float64))
+    coefs.append(ridge.coef_[None, :])
+    intercepts.append(np.array([float(ridge.intercept_)]))
+    nb = MultinomialNB(alpha=settings.sentiment_nb_alpha).fit(x, y)
+    # Its joint log-likelihoods less their mean over the classes: the same as its centred log
+    # probabilities (the normaliser cancels), and linear in the features.
+    coefs.append(nb.feature_log_prob_ - nb.feature_log_prob_.mean(0))
+    intercepts.append(nb.class_log_prior_ - nb.class_log_prior_.mean())
+    return np.vstack(coefs), np.concatenate(intercepts)
+
+
+def rating_onehot(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """One column for "no rating", then one per FFT answer code."""
+    return np.eye(len(tagger.RATING_CODES) + 1)[codes]
+
+
+def _sentiment_model(
+    x: Matrix,
+    y: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    settings: Settings,
+    seed: int,
+) -> Linear:
+    # Stacking: a second logistic regression learns how far to trust each first-stage score,
+    # and how the rating moves the classes, from scores of comments the first stage did not
+    # see. Every stage is linear, so the composition is folded into one linear model.
+    classes = len(tagger.SENTIMENTS)
+    first = np.zeros((len(y), classes * len(settings.sentiment_cs) + 1 + classes))
+    folds = KFold(settings.sentiment_stack_folds, shuffle=True, random_state=seed)
+    for train, test in folds.split(x):
+        coef, intercept = _sentiment_first_stage(x[train], y[train], settings)
+        first[test] = np.asarray(x[test] @ coef.T) + intercept
+    second = LogisticRegression(C=settings.sentiment_stack_c, max_iter=3000).fit(
+        np.hstack([first, rating_onehot(codes)]), y
+    )
+    coef, intercept = _sentiment_first_stage(x, y, settings)
+    return fold_stages(second, coef, intercept, settings.rating_weight)
+
+
+def fold_stages(
+    second: LogisticRegression,
+    coef: npt.NDArray[np.float64],
+    intercept: npt.NDArray[np.float64],
+    rating_weight: float,
+) -> Linear:
+    """One linear model that scores features ``x`` (the FFT rating's one-hot columns last) as
+    *second* scores the first stage's scores ``x @ coef.T + intercept`` beside the rating's
+    one-hot code (:func:`rating_onehot`)."""
+    width = len(intercept)
+    on_scores, on_rating = second.coef_[:, :width], second.coef_[:, width:]
+    folded = on_scores @ coef
+    # The rating's one-hot columns of x carry rating_weight where the second stage saw 1.
+    # "No rating" is every column at 0, so its weight goes to the intercept.
+    no_rating = on_rating[:, 0]
+    folded[:, -len(tagger.RATING_CODES) :] += (
+        on_rating[:, 1:] - no_rating[:, None]
+    ) / rating_weight
+    return Linear(
+        folded,
+        on_scores @ intercept + second.intercept_ + no_rating,
+        second.classes_.astype(np.int64),
+    )
 
 
 def _threshold(y: npt.NDArray[Any], scores: npt.NDArray[np.float64]) -> float:
@@ -190,21 +307,35 @@ def fit(data: Dataset, seed: int, settings: Settings | None = None) -> Fitted:
         j for j in range(len(data.themes)) if data.labels[:, j].sum() >= settings.min_examples
     ]
     y = data.labels[:, learnt].astype(np.float64)
+    # The LSA is fitted once on every training comment (it sees no labels); the thresholds'
+    # inner folds share it, as the shipped model will.
+    projection = None
+    if settings.theme_lsa_dims:
+        # Rounded as it is shipped, so that the scores here are the shipped model's.
+        projection = pairs.lsa(x, settings.theme_lsa_dims).astype(np.float32)
+    z = None if projection is None else np.asarray(x @ projection, dtype=np.float64)
     out_of_fold = np.zeros(y.shape)
     folds = KFold(settings.inner_folds, shuffle=True, random_state=seed)
     for train, test in folds.split(x):
-        out_of_fold[test] = _theme_model(x[train], y[train], settings).predict(x[test])
+        part = None if z is None else z[train]
+        model = _theme_model(x[train], y[train], settings, part)
+        out_of_fold[test] = _theme_scores(model, x[test], None if z is None else z[test])
     thresholds = np.full(len(learnt), _threshold(y, out_of_fold))
     for k in np.flatnonzero(y.sum(0) >= settings.own_threshold_from):
         thresholds[k] = _threshold(y[:, k], out_of_fold[:, k])
     judged = data.sentiments > 0
+    codes = np.array([tagger.RATING_CODES.index(r) + 1 if r else 0 for r in ratings], np.int64)
+    linear, forms = _theme_model(x, y, settings, z)
     return Fitted(
         settings,
         vectorizers,
         [data.themes[j] for j in learnt],
-        _theme_model(x, y, settings),
+        linear,
         thresholds,
-        _sentiment_model(x[judged], data.sentiments[judged], settings),
+        _sentiment_model(x[judged], data.sentiments[judged], codes[judged], settings, seed),
+        None
+        if projection is None or forms is None
+        else pairs.Pairs(projection, forms.astype(np.float32)),
     )
 
 
@@ -256,6 +387,9 @@ def export(fitted: Fitted, directory: Path, metadata: dict[str, Any]) -> None:
         "sentiment_coef": fitted.sentiment_model.coef_.T.astype(np.float32),
         "sentiment_intercept": fitted.sentiment_model.intercept_.astype(np.float64),
     }
+    if fitted.theme_pairs is not None:
+        arrays["theme_projection"] = fitted.theme_pairs.projection.astype(np.float32)
+        arrays["theme_forms"] = fitted.theme_pairs.forms.astype(np.float32)
     vectorizers = []
     for name, v in fitted.vectorizers:
         terms = sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)

@@ -8,7 +8,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from sync.analysis.features import Rows, Vectorizer
+from sync.analysis.pairs import quadratic
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
-FORMAT = "ward-kiosk comment tagger 1"
+# 2 added the themes' optional second-order part (``theme_projection``, ``theme_forms``);
+# a format 1 model is format 2 without it, and still loads.
+FORMAT = "ward-kiosk comment tagger 2"
+_READABLE = ("ward-kiosk comment tagger 1", FORMAT)
 JSON_NAME = "tagger.json"
 ARRAYS_NAME = "tagger.npz"
 SENTIMENTS = (1, 2, 3, 4, 5)
@@ -59,9 +63,12 @@ class Tagger:
     :ivar rating_offset: the first of the FFT rating's one-hot columns, or ``None`` when the
         model has no rating feature.
     :ivar rating_weight: the value of a rating's column when it is given.
-    :ivar coef: weights per feature (rows), the themes' columns then the five sentiments'.
+    :ivar coef: weights per feature (rows), the themes' columns, then the five sentiments',
+        then the LSA projection's columns (none when the model has no second-order part).
     :ivar intercept: the same columns' intercepts.
     :ivar theme_threshold: a theme applies when its score is at least this.
+    :ivar theme_forms: the themes' second-order part, one square form per theme on the
+        comment's LSA coordinates (the last columns of *coef*); empty when the model has none.
     """
 
     version: str
@@ -73,6 +80,9 @@ class Tagger:
     intercept: npt.NDArray[np.float64]
     theme_threshold: npt.NDArray[np.float64]
     metadata: dict[str, Any]
+    theme_forms: npt.NDArray[np.float32] = field(
+        default_factory=lambda: np.zeros((0, 0, 0), np.float32)
+    )
 
     def features(self, texts: Sequence[str], ratings: Sequence[int | None]) -> list[Rows]:
         """The non-zero features of *texts*: every vectorizer's, then the FFT rating's; in
@@ -88,7 +98,7 @@ class Tagger:
     def scores(
         self, texts: Sequence[str], ratings: Sequence[int | None]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The linear scores of *texts*: one row per comment, per theme and per sentiment."""
+        """The scores of *texts*: one row per comment, per theme and per sentiment."""
         total = np.zeros((len(texts), self.coef.shape[1]))
         # A sparse-times-dense product in numpy alone: gather the weights of each entry,
         # scale them, and add up each comment's run of entries.
@@ -100,7 +110,10 @@ class Tagger:
             total[part.rows[starts]] += np.add.reduceat(weighted, starts, axis=0)
         total += self.intercept
         width = len(self.themes)
-        return total[:, :width], total[:, width:]
+        themes = total[:, :width]
+        if len(self.theme_forms):
+            themes += quadratic(total[:, width + len(SENTIMENTS) :], self.theme_forms)
+        return themes, total[:, width : width + len(SENTIMENTS)]
 
     def tag_all(
         self, texts: Sequence[str], ratings: Sequence[int | None] | None = None
@@ -160,7 +173,7 @@ def load(directory: Path | None = None) -> Tagger:
 
 
 def _tagger(meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Tagger:
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in _READABLE:
         raise ValueError(f"format is {meta.get('format')!r}, not {FORMAT!r}")
     if arrays_digest(arrays) != meta["arrays_sha256"]:
         raise ValueError("the arrays are not the ones the JSON was written with")
@@ -187,6 +200,11 @@ def _tagger(meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Tagger
         "sentiment_coef": (width, len(SENTIMENTS)),
         "sentiment_intercept": (len(SENTIMENTS),),
     }
+    projection = arrays.get("theme_projection", np.zeros((width, 0), np.float32))
+    dims = projection.shape[1] if projection.ndim == 2 else 0
+    forms = arrays.get("theme_forms", np.zeros((0, 0, 0), np.float32))
+    if "theme_projection" in arrays or "theme_forms" in arrays:
+        shapes |= {"theme_projection": (width, dims), "theme_forms": (len(themes), dims, dims)}
     for name, shape in shapes.items():
         if arrays[name].shape != shape:
             raise ValueError(f"{name} has shape {arrays[name].shape}, not {shape}")
@@ -196,10 +214,13 @@ def _tagger(meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Tagger
         vectorizers=tuple(vectorizers),
         rating_offset=rating_offset,
         rating_weight=float(rating["weight"]) if rating else 0.0,
-        coef=np.hstack([theme_coef, sentiment_coef]),
-        intercept=np.concatenate([arrays["theme_intercept"], arrays["sentiment_intercept"]]),
+        coef=np.hstack([theme_coef, sentiment_coef, projection]).astype(np.float32),
+        intercept=np.concatenate(
+            [arrays["theme_intercept"], arrays["sentiment_intercept"], np.zeros(dims)]
+        ),
         theme_threshold=arrays["theme_threshold"].astype(np.float64),
         metadata=meta,
+        theme_forms=forms.astype(np.float32),
     )
 
 

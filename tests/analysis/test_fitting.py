@@ -9,6 +9,8 @@ import pytest
 
 pytest.importorskip("sklearn", reason="training needs the analysis-train extra")
 
+from sklearn.linear_model import LogisticRegression
+
 from sync.analysis import fitting, tagger, train
 
 SEED = 13
@@ -59,3 +61,19 @@ def test_train_says_where_the_data_should_be(tmp_path, capsys):
     assert train.main(["--data", str(tmp_path / "absent.csv"), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "absent.csv does not exist" in err and "--data" in err
+
+
+def test_the_folded_sentiment_model_scores_as_its_two_stages():
+    rng = np.random.default_rng(SEED)
+    n, words = 300, 40
+    codes = rng.integers(0, len(tagger.RATING_CODES) + 1, n)  # 0: no rating
+    weight = 0.5
+    onehot = fitting.rating_onehot(codes)
+    x = np.hstack([rng.random((n, words)), weight * onehot[:, 1:]])
+    y = rng.integers(1, 6, n)
+    coef, intercept = rng.normal(size=(6, x.shape[1])), rng.normal(size=6)
+    z = np.hstack([x @ coef.T + intercept, onehot])
+    second = LogisticRegression(max_iter=3000).fit(z, y)
+    folded = fitting.fold_stages(second, coef, intercept, weight)
+    np.testing.assert_allclose(folded.scores(x), second.decision_function(z), atol=1e-9)
+    np.testing.assert_array_equal(folded.predict(x), second.predict(z))

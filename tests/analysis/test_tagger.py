@@ -97,3 +97,32 @@ def test_a_model_of_another_format_is_refused(model_copy):
     path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(tagger.ModelError, match="does not fit together"):
         tagger.load(model_copy)
+
+
+def _rewrite(folder, arrays, **meta_changes):
+    """Store *arrays* as the model's, with a JSON that vouches for them."""
+    np.savez_compressed(folder / tagger.ARRAYS_NAME, **arrays)
+    path = folder / tagger.JSON_NAME
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta |= {"arrays_sha256": tagger.arrays_digest(arrays), **meta_changes}
+    path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_a_model_of_the_first_format_still_loads_and_tags(model_copy, shipped):
+    with np.load(model_copy / tagger.ARRAYS_NAME) as npz:
+        arrays = {n: npz[n] for n in npz.files if n not in ("theme_projection", "theme_forms")}
+    _rewrite(model_copy, arrays, format="ward-kiosk comment tagger 1")
+    old = tagger.load(model_copy)
+    assert old.themes == shipped.themes
+    assert old.tag("Waited 6 hours in pain").sentiment in (4, 5)
+    assert old.tag("  ") == tagger.Tags((), None)
+
+
+def test_a_second_order_part_without_its_forms_is_refused(model_copy):
+    with np.load(model_copy / tagger.ARRAYS_NAME) as npz:
+        arrays = {n: npz[n] for n in npz.files if n != "theme_forms"}
+    if "theme_projection" not in arrays:
+        pytest.skip("the shipped model has no second-order part")
+    _rewrite(model_copy, arrays)
+    with pytest.raises(tagger.ModelError, match="does not fit together"):
+        tagger.load(model_copy)
