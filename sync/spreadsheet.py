@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 #: A response's columns in every responses CSV: the kiosk's USB export (which adds its own sync
@@ -32,8 +33,19 @@ RESPONSE_COLUMNS = [
 # some locales fold those to ASCII), and the control characters that start a new cell or a
 # formula in some readers.
 _FORMULA_STARTS = frozenset("=+-@\t\r\n\0＝＋－＠﹦﹢﹣﹫−")
-# Invisible characters a reader may skip before it looks for a formula.
-_INVISIBLE = " \u200b\u200c\u200d\u2060\ufeff"
+
+
+def _first_seen(text: str) -> str:
+    """The first character a spreadsheet may read a formula from: spaces of any kind and
+    invisible format characters (zero-width, byte-order and direction marks) are skipped, as
+    some readers skip them before they look."""
+    for char in text:
+        if char in _FORMULA_STARTS:
+            return char
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        return char
+    return ""
 
 
 def safe_cell(value: object) -> str:
@@ -47,8 +59,7 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     text = str(value)
-    stripped = text.lstrip(_INVISIBLE)
-    if stripped and stripped[0] in _FORMULA_STARTS:
+    if _first_seen(text) in _FORMULA_STARTS:
         return "'" + text
     return text
 

@@ -27,6 +27,11 @@ from sync.spreadsheet import csv_text, safe_cell
         "−1+1",
         "\u200b=1+1",
         "\ufeff@SUM(A1)",
+        "\u00a0=1+1",  # a no-break space
+        "\u3000-1+1",  # an ideographic space
+        "\u200f=SUM(A1)",  # a right-to-left mark, as an Urdu comment may start
+        "\u202e+1+1",  # a direction override
+        "\u2066@SUM(A1)",  # a direction isolate
     ],
 )
 def test_a_formula_is_shown_as_text(cell):
