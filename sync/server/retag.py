@@ -107,19 +107,7 @@ def retag(engine: Engine, tagger: Tagger, stream: TextIO, chunk: int = CHUNK) ->
         if not rows:
             break
         after = rows[-1].id
-        comments = [
-            TaggedComment(
-                response_id=row.id,
-                org_code=row.org_code,
-                site_code=row.site_code,
-                ward_name=row.ward_name,
-                comment=row.comment,
-                rating=row.rating,
-                local_date=row.local_date,
-            )
-            for row in rows
-            if row.comment.strip()
-        ]
+        comments = [TaggedComment.untagged(row) for row in rows if row.comment.strip()]
         tags = tagger.tag_all([c.comment for c in comments], [c.rating for c in comments])
         tagged = [
             dataclasses.replace(c, themes=t.themes, sentiment=t.sentiment)

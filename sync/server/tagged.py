@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,17 @@ class TaggedComment:
     local_date: dt.date
     themes: tuple[str, ...] = ()
     sentiment: int | None = None
+
+    @classmethod
+    def untagged(cls, row: Any) -> TaggedComment:
+        """The comment of a ``responses`` row (with its id, ward, comment, rating and local
+        date), not yet tagged."""
+        return cls(
+            response_id=row.id,
+            org_code=row.org_code,
+            site_code=row.site_code,
+            ward_name=row.ward_name,
+            comment=row.comment,
+            rating=row.rating,
+            local_date=row.local_date,
+        )

@@ -245,15 +245,7 @@ def _comments(conn: Connection, batch_ids: Sequence[str]) -> list[tuple[str, Tag
         found += [
             (
                 row.batch_id,
-                TaggedComment(
-                    response_id=row.id,
-                    org_code=row.org_code,
-                    site_code=row.site_code,
-                    ward_name=row.ward_name,
-                    comment=row.comment,
-                    rating=row.rating,
-                    local_date=row.local_date,
-                ),
+                TaggedComment.untagged(row),
             )
             for row in rows
             if row.comment.strip()  # a blank comment has nothing to tag or alert on
