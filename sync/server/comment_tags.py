@@ -248,8 +248,9 @@ def ward_comments(
     offset: int = 0,
 ) -> tuple[list[tuple[Comment, Tags | None]], int]:
     """The ward's comments from ward date *first* to *last*, newest first, a page at a time,
-    each with its tags; filtered as ``ward_responses.ward_comments`` is (*search*, *ratings*,
-    *chip*: a theme chip the patient tapped), and by the tags that count: *theme* (a
+    each with its tags; filtered by *search* (text the comment holds, ignoring case; ``%`` and
+    ``_`` are just characters), *ratings* (FFT codes; an empty set matches none), *chip* (a
+    theme chip the patient tapped), and by the tags that count: *theme* (a
     framework category) and *sentiment* (1-5).
 
     The rows come through ``responses_by_ward_date`` for the ward and period (a few hundred a

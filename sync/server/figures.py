@@ -30,7 +30,6 @@ from sync.server.schema import (
 from sync.server.ward_responses import (
     Comment,
     aware,
-    ward_comments,
     ward_is,
     ward_responses_csv,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "mark_submitted",
     "sites",
     "submission",
-    "ward_comments",
     "ward_daily",
     "ward_responses_csv",
     "ward_themes",

@@ -1,6 +1,7 @@
-"""One ward's own responses for a period: its comments page (searched, filtered, a page at a
-time) and its CSV download. The only page readers of ``responses``, each through the index
-``responses_by_ward_date`` for one ward and period; ``figures`` re-exports them.
+"""One ward's own responses for a period: what a comment is (``Comment``, listed with its
+tags by ``comment_tags.ward_comments``), the comments that mention safeguarding words, and the
+ward's CSV download. Each reads ``responses`` through the index ``responses_by_ward_date`` for
+one ward and period.
 """
 
 from __future__ import annotations
@@ -56,58 +57,6 @@ _COMMENT_COLUMNS: sa.Select[Any] = sa.select(
     responses.c.language,
     responses.c.flags,
 )
-
-
-def ward_comments(
-    engine: Engine,
-    place: Place,
-    first: date,
-    last: date,
-    *,
-    search: str = "",
-    ratings: frozenset[int] | None = None,
-    theme: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Comment], int]:
-    """The ward's comments from ward date *first* to *last*, newest first, a page at a time.
-
-    :param search: text the comment holds, ignoring case (``%`` and ``_`` are just
-        characters); blank for every comment. Case is folded for ASCII letters on SQLite,
-        and as the database's locale says on PostgreSQL.
-    :param ratings: only these FFT codes (an empty set matches none); None for all.
-    :param theme: only comments whose response chose this theme chip.
-    :param limit: comments on the page (1 to ``PAGE_LIMIT``).
-    :param offset: comments skipped before the page.
-    :returns: the page, and how many comments match in all (for pagination).
-    """
-    table = responses
-    where = [
-        *ward_is(table, place),
-        table.c.local_date.between(first, last),
-        table.c.comment.is_not(None),
-        table.c.comment != "",
-    ]
-    if search.strip():
-        where.append(table.c.comment.icontains(search.strip(), autoescape=True))
-    if ratings is not None:
-        where.append(table.c.rating.in_(sorted(ratings)))
-    if theme:
-        # Answers are stored as {"themes": [...]}: the theme in quotes is one whole chip.
-        where.append(table.c.answers.contains(json.dumps(theme), autoescape=True))
-    page = (
-        _COMMENT_COLUMNS.where(*where)
-        # A ward's date follows its answer time, so this is newest first, walking the
-        # ward-and-date index backwards and stopping at the page's end.
-        .order_by(table.c.local_date.desc(), table.c.answered_at.desc(), table.c.id.desc())
-        .limit(min(max(limit, 1), PAGE_LIMIT))
-        .offset(max(offset, 0))
-    )
-    with engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where))
-        matching = int(total.scalar_one())
-        comments = [_comment(row) for row in conn.execute(page)]
-    return comments, matching
 
 
 def ward_comments_mentioning(

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from sync import fft
 from sync.protocol import DeviceReport, Response
-from sync.server import devices, figures, reports
+from sync.server import comment_tags, devices, figures, reports
 from sync.server.devices import Place
 from sync.server.ingest import add_counts, ingest
 from sync.server.schema import audit_log, day_counts, month_counts, responses, theme_counts
@@ -53,6 +54,14 @@ def answer(place: Place = WARD_7, day: date = date(2026, 11, 10), **changes: obj
             **changes,
         )
     )
+
+
+def ward_comments(
+    engine: Engine, place: Place, first: date, last: date, **filters: Any
+) -> tuple[list[figures.Comment], int]:
+    """The ward's comments page without its tags: these tests are about the listing."""
+    found, total = comment_tags.ward_comments(engine, place, first, last, **filters)
+    return [comment for comment, _ in found], total
 
 
 def kiosk_of(place: Place) -> devices.Device:
@@ -285,24 +294,24 @@ def test_comments_newest_first_searched_filtered_and_paged(engine):
         )
     store(engine, answer(comment=None), answer(comment=""), answer(WARD_8, comment="kind"))
     period = (date(2026, 11, 1), date(2026, 11, 30))
-    everything, total = figures.ward_comments(engine, WARD_7, *period)
+    everything, total = ward_comments(engine, WARD_7, *period)
     assert [c.comment for c in everything] == texts[::-1] and total == 5
     assert everything[0].flagged and not everything[1].flagged
     assert everything[0].answered_at.tzinfo is not None and everything[0].themes == ("staff",)
-    kind, total = figures.ward_comments(engine, WARD_7, *period, search="KIND")
+    kind, total = ward_comments(engine, WARD_7, *period, search="KIND")
     assert [c.comment for c in kind] == ["kind porter", "Kind NURSES"] and total == 2
-    assert [c.comment for c in figures.ward_comments(engine, WARD_7, *period, search="0%")[0]] == [
+    assert [c.comment for c in ward_comments(engine, WARD_7, *period, search="0%")[0]] == [
         "100% clean"
     ]
-    assert figures.ward_comments(engine, WARD_7, *period, search="y_n")[1] == 1
-    assert figures.ward_comments(engine, WARD_7, *period, search="y%n")[1] == 0
-    assert figures.ward_comments(engine, WARD_7, *period, search="_")[1] == 1
-    rated, total = figures.ward_comments(engine, WARD_7, *period, ratings=frozenset({2, 4}))
+    assert ward_comments(engine, WARD_7, *period, search="y_n")[1] == 1
+    assert ward_comments(engine, WARD_7, *period, search="y%n")[1] == 0
+    assert ward_comments(engine, WARD_7, *period, search="_")[1] == 1
+    rated, total = ward_comments(engine, WARD_7, *period, ratings=frozenset({2, 4}))
     assert [c.rating for c in rated] == [4, 2] and total == 2
-    assert figures.ward_comments(engine, WARD_7, *period, ratings=frozenset())[1] == 0
-    food, total = figures.ward_comments(engine, WARD_7, *period, theme="food")
+    assert ward_comments(engine, WARD_7, *period, ratings=frozenset())[1] == 0
+    food, total = ward_comments(engine, WARD_7, *period, chip="food")
     assert [c.comment for c in food] == ["Cold food"] and total == 1
-    page, total = figures.ward_comments(engine, WARD_7, *period, limit=2, offset=2)
+    page, total = ward_comments(engine, WARD_7, *period, limit=2, offset=2)
     assert [c.comment for c in page] == ["100% clean", "noisy_night"][::-1] and total == 5
 
 
@@ -414,13 +423,13 @@ def test_a_busy_wards_comments_come_from_its_index_quickly(engine):
     year, november = (start, date(2026, 11, 30)), (date(2026, 11, 1), date(2026, 11, 30))
     for period in (year, november):
         began = time.perf_counter()
-        page, total = figures.ward_comments(engine, WARD_7, *period, search="kind")
+        page, total = ward_comments(engine, WARD_7, *period, search="kind")
         assert time.perf_counter() - began < 1.0 and len(page) == 50
         assert total == sum(1 for r in rows if _is(r, period) and r["comment"] == "kind staff")
     # Over a year this ward is half the table, so the database may rightly read it all; for
     # a month it must go by the ward's index (the page newest first, stopping at its end).
     with statements(engine) as seen:
-        figures.ward_comments(engine, WARD_7, *november, ratings=frozenset({1, 2}))
+        ward_comments(engine, WARD_7, *november, ratings=frozenset({1, 2}))
         figures.ward_responses_csv(engine, WARD_7, *november)
     explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     with engine.connect() as conn:
