@@ -198,6 +198,44 @@ def _wait_for_tagger(engine: sa.Engine, launched: datetime) -> None:
     raise SystemExit("the server's comment tagging did not start within 2 minutes")
 
 
+def _tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds used so far by process *pid* and every process under it (Linux /proc);
+    None where /proc cannot tell."""
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    if pid not in used:
+        return None
+    total, waiting = 0.0, [pid]
+    while waiting:
+        current = waiting.pop()
+        total += used.get(current, 0.0)
+        waiting.extend(children.get(current, ()))
+    return total
+
+
+def _wait_until_settled(pid: int) -> None:
+    """Until the server's processes, all of them, have finished starting (each uvicorn
+    worker and its tagging child loading its model): less than 5% of a core for a second."""
+    deadline = time.monotonic() + 120
+    before = _tree_cpu_seconds(pid)
+    while before is not None and time.monotonic() < deadline:
+        time.sleep(1.0)
+        after = _tree_cpu_seconds(pid)
+        if after is None or after - before < 0.05:
+            return
+        before = after
+
+
 def _comment_index(engine: sa.Engine, wanted: bool) -> None:
     """Drop revision 0005's index of commented responses (the one thing tagging adds to
     each insert) for the "before" baseline, or put it back."""
@@ -207,6 +245,26 @@ def _comment_index(engine: sa.Engine, wanted: bool) -> None:
             index.create(conn, checkfirst=True)
         else:
             index.drop(conn, checkfirst=True)
+
+
+def _clean_slate(engine: sa.Engine) -> None:
+    """Empty what the last run filled. PostgreSQL truncates: rows deleted would stay behind
+    as dead tuples that the next run's inserts and autovacuum wade through, so each run
+    would start slower than the one before."""
+    tables = [
+        table
+        for table in schema.metadata.sorted_tables
+        if table.name in (
+            "responses", "batches", "month_counts", "day_counts", "theme_counts",
+            "comment_tags", "alerts", "alert_deliveries",
+        )
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in tables)}"))
+        else:
+            for table in reversed(tables):
+                conn.execute(sa.delete(table))
 
 
 def _name(tagging: bool, index: bool) -> str:
@@ -234,13 +292,7 @@ def run(
 ) -> Result:
     engine = schema.open_database(url)
     _comment_index(engine, index)
-    with engine.begin() as conn:  # a clean slate for every run
-        for table in schema.metadata.sorted_tables:
-            if table.name in (
-                "responses", "batches", "month_counts", "day_counts", "theme_counts",
-                "comment_tags", "alerts",
-            ):  # fmt: skip
-                conn.execute(sa.delete(table))
+    _clean_slate(engine)
     key = devices.create_key(engine, devices.Place("RWD", "RWDLA", "Ward 7"))
     tokens = [
         devices.enroll(engine, key, str(uuid.uuid4()), f"k{i}", "0")[0] for i in range(kiosks)
@@ -250,6 +302,7 @@ def run(
     try:
         if tagging:
             _wait_for_tagger(engine, launched)
+        _wait_until_settled(server.pid)
         engine.dispose()
         per_kiosk = int(seconds / interval) + 1
         chance = random.Random(1)
