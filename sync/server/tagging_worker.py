@@ -51,7 +51,8 @@ QUIET_SECONDS = 0.5
 #: ...or after this many seconds of waiting for that: ingest comes first, and tagging still
 #: moves under any load.
 MOST_DEFERRED = 5.0
-#: How much lower the child process's scheduling priority is (Unix ``nice``).
+#: How much lower the child process's scheduling priority is where ``SCHED_IDLE`` is not
+#: available (Unix ``nice``).
 NICENESS = 10
 
 
@@ -95,11 +96,24 @@ _child_model: Tagger | None = None
 
 def _start_child(model_dir: Path | None) -> None:
     global _child_model
-    if hasattr(os, "nice"):  # Unix; elsewhere the child runs at the usual priority
-        os.nice(NICENESS)
+    _lower_priority()
     from sync.analysis import tagger
 
     _child_model = tagger.load(model_dir)
+
+
+def _lower_priority() -> None:
+    """Run this process only when the CPU has nothing else to do (Linux ``SCHED_IDLE``): a
+    ``nice`` process still gets about a tenth of a core from the ingest that needs it on a
+    saturated server. Elsewhere ``nice``; without either, the usual priority."""
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except OSError:
+            pass  # e.g. a container that forbids it; nice is still allowed
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
 
 
 def _child_version() -> str:
