@@ -11,11 +11,14 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.server import devices, schema
+from sync.server.app import create_app
 from sync.server.ingest import ingest
+from sync.server.web.auth import SESSION_COOKIE
 from tests.server import queries
 from tests.server.conftest import ADMIN, WARD_7, auth, batch, enrol, response
 from tests.server.databases import assert_brought_up_once, start_together
@@ -382,3 +385,36 @@ def test_two_batches_of_the_same_ids_crossing_store_each_once(engine):
             thread.join()
     assert errors == []
     assert queries.count_responses(engine) == 500
+
+
+def test_a_database_too_busy_to_serve_is_a_503_and_the_batch_stores_once_later(
+    client, engine, device_token
+):
+    # One connection, which the test holds: every other request waits for it, then gives up.
+    busy = sa.create_engine(engine.url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    waiting = TestClient(create_app(busy, ADMIN))
+    sent = batch(response(rating=2))
+    with busy.connect():
+        reply = waiting.post("/api/v1/responses/batch", json=sent, headers=auth(device_token))
+        assert reply.status_code == 503 and reply.headers["Retry-After"] == "30"
+        assert "send again later" in reply.json()["detail"]
+        # A signed-in person's page: the session is looked up in the database.
+        waiting.cookies.set(SESSION_COOKIE, "a-session-id")
+        page = waiting.get("/", follow_redirects=False)
+        assert page.status_code == 503 and "Try again in a minute" in page.text
+    assert queries.count_responses(engine) == 0
+    again = waiting.post("/api/v1/responses/batch", json=sent, headers=auth(device_token))
+    assert again.status_code == 200 and again.json()["accepted"] == [sent["responses"][0]["id"]]
+    assert queries.count_responses(engine) == 1
+    busy.dispose()
+
+
+def test_an_unreachable_database_is_a_503():
+    gone = sa.create_engine("postgresql+psycopg://ward:ward@127.0.0.1:1/nowhere")
+    reply = TestClient(create_app(gone, ADMIN)).post(
+        "/api/v1/responses/batch", json=batch(response()), headers=auth("some-device-token")
+    )
+    # 503 with Retry-After is "busy, wait" to a kiosk (tests/sync); a 500 would have it
+    # look for a response the server cannot store.
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "30"
+    assert "cannot reach its database" in reply.json()["detail"]
