@@ -38,10 +38,9 @@ from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from web_pages import BASELINE, insert, month_start, months_to, rows, wards
+from web_pages import BASELINE, month_start, months_to, seed_wards
 
-from sync.server import devices, reports, schema
-from sync.server.migrations.versions.r0004_figures import _backfill
+from sync.server import reports, schema
 
 # Ids are uuid.UUID(int=n), so their last hex digit cycles through 0-f: 2 of 16 easy read,
 # 1 of 16 children's.
@@ -60,23 +59,7 @@ def seeded(engine: Engine, responses: int) -> bool:
 
 
 def seed(engine: Engine, args: argparse.Namespace, months: list[date]) -> None:
-    with engine.begin() as conn:
-        for table in reversed(schema.metadata.sorted_tables):
-            if table.name not in ("schema_version", "alembic_version"):
-                conn.execute(sa.delete(table))
-    places = wards(args.wards, args.sites)
-    device_ids: list[str] = []
-    for place in places:
-        key = devices.create_key(engine, place)
-        device_ids.append(device_id := f"00000000-0000-4000-8000-{len(device_ids):012x}")
-        devices.enroll(engine, key, device_id, f"{place.ward_name} kiosk", "1.2.0")
-    insert(engine, rows(places, device_ids, months, args.responses))
-    with engine.begin() as conn:
-        conn.exec_driver_sql(EASY_READ)
-        conn.exec_driver_sql(CHILDREN)
-        _backfill(conn)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    seed_wards(engine, args, months, then=(EASY_READ, CHILDREN))
 
 
 def _percentiles(times: list[float]) -> tuple[float, float]:

@@ -35,7 +35,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -187,7 +187,12 @@ def seeded(engine: Engine, args: argparse.Namespace) -> bool:
     return count == figures == args.responses and kiosks == args.wards and admin == 1
 
 
-def seed(engine: Engine, args: argparse.Namespace, months: list[date]) -> None:
+def seed_wards(
+    engine: Engine, args: argparse.Namespace, months: list[date], then: Sequence[str] = ()
+) -> None:
+    """Every table emptied; one kiosk for each of ``args.wards`` wards; ``args.responses``
+    responses spread over *months*; the SQL statements *then* run on them; and the running
+    figures built from them, as migration 0004 builds them."""
     with engine.begin() as conn:
         for table in reversed(schema.metadata.sorted_tables):
             if table.name not in ("schema_version", "alembic_version"):
@@ -201,9 +206,15 @@ def seed(engine: Engine, args: argparse.Namespace, months: list[date]) -> None:
         device_ids.append(device_id)
     insert(engine, rows(places, device_ids, months, args.responses))
     with engine.begin() as conn:
+        for statement in then:
+            conn.exec_driver_sql(statement)
         _backfill(conn)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
+
+
+def seed(engine: Engine, args: argparse.Namespace, months: list[date]) -> None:
+    seed_wards(engine, args, months)
     accounts.Accounts(engine).create_user(ADMIN, "admin", PASSWORD, display_name="Bench admin")
 
 
