@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -37,7 +37,7 @@ from sync.protocol import (
     FFTReport,
     Health,
 )
-from sync.server import accounts, devices, reports, schema, web
+from sync.server import accounts, database_errors, devices, reports, schema, web
 from sync.server.alerts import settings as alert_settings
 from sync.server.alerts.worker import AlertWorker
 from sync.server.ingest import ingest
@@ -50,14 +50,6 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorReply} for code in (400, 401, 403, 409, 413, 422, 503)
 }
-#: How long a client is asked to wait when the database cannot serve a request.
-DATABASE_RETRY_SECONDS = 30
-DATABASE_UNAVAILABLE_PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Try again shortly'
-    "</title></head><body><h1>Try again shortly</h1><p>Feedback results cannot be shown just "
-    "now because the server cannot reach its database. Try again in a minute. If this "
-    "keeps happening, tell IT.</p></body></html>"
-)
 
 
 class BodyLimit:
@@ -174,19 +166,9 @@ def create_app(
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def _database_unavailable(request: Request, exc: Exception) -> Response:
-        # The database is down, unreachable, locked for too long, full, or every pooled
-        # connection stayed busy: a 503, which a kiosk takes as "busy, wait and send again"
-        # (a 500 would have it look for a response the server cannot store).
-        log.error("the database could not serve %s %s: %s", request.method, request.url.path, exc)
-        retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
-        if request.url.path.startswith(API_PREFIX):
-            detail = (
-                "the server cannot reach its database just now; send again later (responses "
-                "already stored are never counted twice)"
-            )
-            return JSONResponse(status_code=503, content={"detail": detail}, headers=retry)
-        # No page template: the page chrome itself reads the database.
-        return HTMLResponse(DATABASE_UNAVAILABLE_PAGE, status_code=503, headers=retry)
+        if not database_errors.passing(exc):
+            raise exc  # a bug or a schema out of step: a 500, with its traceback logged
+        return database_errors.unavailable(request.url.path, exc)
 
     def device_for(credentials: Credentials) -> devices.Device:
         if credentials is None:

@@ -108,7 +108,11 @@ def open_database(url: str) -> Engine:
         # which tipped two cores into falling behind). A batch waits for one of the pool's
         # connections instead; more transactions at once would not store more on two cores.
         # Ten per process keeps nine server processes inside PostgreSQL's 100 connections.
-        engine = sa.create_engine(url, pool_size=10, max_overflow=0, pool_recycle=1800)
+        # A batch waits at most 10 s for one (a kiosk gives up on an answer after 30 s),
+        # then hears 503, busy (``database_errors``).
+        engine = sa.create_engine(
+            url, pool_size=10, max_overflow=0, pool_timeout=10, pool_recycle=1800
+        )
     migrate(engine)
     return engine
 

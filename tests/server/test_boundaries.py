@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import threading
 import uuid
 
@@ -402,6 +403,8 @@ def test_a_database_too_busy_to_serve_is_a_503_and_the_batch_stores_once_later(
         waiting.cookies.set(SESSION_COOKIE, "a-session-id")
         page = waiting.get("/", follow_redirects=False)
         assert page.status_code == 503 and "Try again in a minute" in page.text
+        missing = waiting.get("/no-such-page", follow_redirects=False)  # drawn with the session
+        assert missing.status_code == 503 and "Try again in a minute" in missing.text
     assert queries.count_responses(engine) == 0
     again = waiting.post("/api/v1/responses/batch", json=sent, headers=auth(device_token))
     assert again.status_code == 200 and again.json()["accepted"] == [sent["responses"][0]["id"]]
@@ -418,3 +421,32 @@ def test_an_unreachable_database_is_a_503():
     # look for a response the server cannot store.
     assert reply.status_code == 503 and reply.headers["Retry-After"] == "30"
     assert "cannot reach its database" in reply.json()["detail"]
+
+
+def test_a_locked_database_is_a_503_whose_log_holds_no_comment(sqlite_engine, caplog):
+    client = TestClient(create_app(sqlite_engine, ADMIN))
+    token = enrol(client, sqlite_engine)
+    impatient = sa.create_engine(sqlite_engine.url, connect_args={"timeout": 0.1})
+    words = "Nurse Ratched on bay four was unkind"
+    holder = sqlite3.connect(sqlite_engine.url.database)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than the timeout
+    try:
+        reply = TestClient(create_app(impatient, ADMIN)).post(
+            "/api/v1/responses/batch", json=batch(response(comment=words)), headers=auth(token)
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "30"
+    assert "locked" in caplog.text and "Ratched" not in caplog.text
+    assert queries.count_responses(sqlite_engine) == 0
+    impatient.dispose()
+
+
+def test_a_database_error_that_will_not_pass_stays_a_500(sqlite_engine):
+    client = TestClient(create_app(sqlite_engine, ADMIN), raise_server_exceptions=False)
+    token = enrol(client, sqlite_engine)
+    with sqlite_engine.begin() as conn:  # a schema out of step with the code
+        conn.exec_driver_sql("DROP TABLE batches")
+    reply = client.post("/api/v1/responses/batch", json=batch(response()), headers=auth(token))
+    assert reply.status_code == 500 and "Retry-After" not in reply.headers

@@ -18,10 +18,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import API_PREFIX
-from sync.server import accounts, sessions
+from sync.server import accounts, database_errors, sessions
 from sync.server.web.auth import (
     PageError,
     SignInRequired,
@@ -88,7 +90,7 @@ def install(app: FastAPI, engine: Engine, now: accounts.Clock = accounts.utc_now
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        return await run_in_threadpool(error_page, request, exc)
+        return await _error_page(request, exc)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -100,9 +102,20 @@ def install(app: FastAPI, engine: Engine, now: accounts.Clock = accounts.utc_now
         # The API (and its docs) keep FastAPI's JSON errors; people get a page.
         if path.startswith(API_PREFIX) or path in api_paths or exc.status_code not in HTTP_PAGES:
             return await http_exception_handler(request, exc)
-        response = await run_in_threadpool(error_page, request, HTTP_PAGES[exc.status_code])
+        response = await _error_page(request, HTTP_PAGES[exc.status_code])
         # A 405's Allow (the methods the address takes), as HTTP asks.
         response.headers.update(exc.headers or {})
         return response
 
     app.add_middleware(SecurityHeaders, exempt=api_paths)
+
+
+async def _error_page(request: Request, error: PageError) -> Response:
+    """The page for *error*; the database's own 503 when the page cannot be drawn because the
+    database cannot serve (the page says who is signed in, which it reads there)."""
+    try:
+        return await run_in_threadpool(error_page, request, error)
+    except (OperationalError, PoolTimeout) as exc:
+        if not database_errors.passing(exc):
+            raise
+        return database_errors.unavailable(request.url.path, exc)
