@@ -51,8 +51,7 @@ QUIET_SECONDS = 0.5
 #: ...or after this many seconds of waiting for that: ingest comes first, and tagging still
 #: moves under any load.
 MOST_DEFERRED = 5.0
-#: How much lower the child process's scheduling priority is where ``SCHED_IDLE`` is not
-#: available (Unix ``nice``).
+#: How much lower the child process's scheduling priority is (Unix ``nice``).
 NICENESS = 10
 
 
@@ -103,15 +102,10 @@ def _start_child(model_dir: Path | None) -> None:
 
 
 def _lower_priority() -> None:
-    """Run this process only when the CPU has nothing else to do (Linux ``SCHED_IDLE``): a
-    ``nice`` process still gets about a tenth of a core from the ingest that needs it on a
-    saturated server. Elsewhere ``nice``; without either, the usual priority."""
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
-        try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            return
-        except OSError:
-            pass  # e.g. a container that forbids it; nice is still allowed
+    """A lower priority (Unix ``nice``), not Linux's ``SCHED_IDLE``: an idle-class process
+    waits for as long as the CPU stays busy, and on PostgreSQL a round holds its transaction,
+    its row locks and one of the pool's connections while it waits for the tags. Elsewhere
+    the usual priority."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)
 
