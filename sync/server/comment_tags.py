@@ -23,7 +23,13 @@ from sqlalchemy.engine import Engine
 from sync.server import accounts
 from sync.server.devices import Place
 from sync.server.schema import comment_tags, responses, tag_corrections
-from sync.server.ward_responses import PAGE_LIMIT, Comment, aware, ward_is
+from sync.server.ward_responses import (
+    COMMENT_COLUMNS,
+    PAGE_LIMIT,
+    Comment,
+    comment_from,
+    ward_is,
+)
 
 #: Sentiment as the framework scores it, in words a ward manager reads.
 SENTIMENTS = {
@@ -150,16 +156,6 @@ _TAG_COLUMNS = (
     comment_tags.c.response_id.label("tagged_id"),
     comment_tags.c.model_version,
 )
-_COMMENT_COLUMNS = (
-    responses.c.id,
-    responses.c.answered_at,
-    responses.c.local_date,
-    responses.c.rating,
-    responses.c.answers,
-    responses.c.comment,
-    responses.c.language,
-    responses.c.flags,
-)
 
 
 def _tags(row: Any) -> Tags | None:
@@ -168,23 +164,6 @@ def _tags(row: Any) -> Tags | None:
     sentiment = row.tag_sentiment if row.tag_sentiment in SENTIMENTS else None
     return Tags(
         names(row.tag_themes), sentiment, row.correction_id is not None, row.model_version or ""
-    )
-
-
-def _comment(row: Any) -> Comment:
-    try:
-        chips = json.loads(row.answers).get("themes", [])
-    except (ValueError, AttributeError):
-        chips = []
-    return Comment(
-        id=row.id,
-        answered_at=aware(row.answered_at),
-        local_date=row.local_date,
-        rating=row.rating,
-        themes=tuple(str(chip) for chip in chips) if isinstance(chips, list) else (),
-        comment=row.comment,
-        language=row.language,
-        flagged=row.flags != "[]",
     )
 
 
@@ -206,7 +185,7 @@ def comment(engine: Engine, response_id: str) -> tuple[Place, Comment, Tags | No
     """One response's comment, its ward and its tags; None if there is no such comment."""
     query = (
         sa.select(
-            *_COMMENT_COLUMNS,
+            *COMMENT_COLUMNS,
             responses.c.org_code,
             responses.c.site_code,
             responses.c.ward_name,
@@ -219,7 +198,7 @@ def comment(engine: Engine, response_id: str) -> tuple[Place, Comment, Tags | No
         row = conn.execute(query).first()
     if row is None or not row.comment:
         return None
-    return Place(row.org_code, row.site_code, row.ward_name), _comment(row), _tags(row)
+    return Place(row.org_code, row.site_code, row.ward_name), comment_from(row), _tags(row)
 
 
 def model_tags(engine: Engine, response_id: str) -> Tags | None:
@@ -278,7 +257,7 @@ def ward_comments(
     if sentiment is not None:
         where.append(_sentiment_now == sentiment)
     page = (
-        sa.select(*_COMMENT_COLUMNS, *_TAG_COLUMNS)
+        sa.select(*COMMENT_COLUMNS, *_TAG_COLUMNS)
         .select_from(_TAGGED)
         .where(*where)
         # Newest first, walking the ward-and-date index backwards to the page's end.
@@ -291,7 +270,7 @@ def ward_comments(
     counted = sa.select(sa.func.count()).select_from(_TAGGED).where(*where)
     with engine.connect() as conn:
         matching = int(conn.execute(counted).scalar_one())
-        found = [(_comment(row), _tags(row)) for row in conn.execute(page)]
+        found = [(comment_from(row), _tags(row)) for row in conn.execute(page)]
     return found, matching
 
 

@@ -46,8 +46,8 @@ class Comment:
     flagged: bool
 
 
-#: What a comment is read with (``Comment``).
-_COMMENT_COLUMNS: sa.Select[Any] = sa.select(
+#: What a comment is read with (``comment_from``).
+COMMENT_COLUMNS = (
     responses.c.id,
     responses.c.answered_at,
     responses.c.local_date,
@@ -57,6 +57,7 @@ _COMMENT_COLUMNS: sa.Select[Any] = sa.select(
     responses.c.language,
     responses.c.flags,
 )
+_COMMENT_COLUMNS: sa.Select[Any] = sa.select(*COMMENT_COLUMNS)
 
 
 def ward_comments_mentioning(
@@ -90,11 +91,12 @@ def ward_comments_mentioning(
             if safeguarding.mentions(row.comment, words):
                 matching += 1
                 if len(found) < limit:
-                    found.append(_comment(row))
+                    found.append(comment_from(row))
     return found, matching
 
 
-def _comment(row: sa.Row[Any]) -> Comment:
+def comment_from(row: Any) -> Comment:
+    """The ``Comment`` of a row read with ``COMMENT_COLUMNS`` (and maybe more)."""
     return Comment(
         id=row.id,
         answered_at=aware(row.answered_at),
@@ -164,5 +166,9 @@ def aware(moment: datetime) -> datetime:
 
 
 def _themes(answers: str) -> list[str]:
-    themes = json.loads(answers).get("themes", [])
-    return [str(theme) for theme in themes]
+    """The chips of a stored ``answers``; none from a value that is not what ingest stores."""
+    try:
+        themes = json.loads(answers).get("themes", [])
+    except (ValueError, AttributeError):
+        return []
+    return [str(theme) for theme in themes] if isinstance(themes, list) else []
